@@ -1,0 +1,113 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { signKlingJwt } from '../nodes/Kling/shared/jwt';
+
+export class KlingApi implements ICredentialType {
+	name = 'klingApi';
+
+	displayName = 'Kling API';
+
+	icon: Icon = { light: 'file:../icons/kling.svg', dark: 'file:../icons/kling.dark.svg' };
+
+	documentationUrl = 'https://app.klingai.com/global/dev/document-api/apiReference/commonInfo';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Authentication',
+			name: 'authType',
+			type: 'options',
+			options: [
+				{
+					name: 'API Key',
+					value: 'apiKey',
+					description: 'One key from the Kling developer console, sent as a Bearer token',
+				},
+				{
+					name: 'Access Key + Secret Key',
+					value: 'accessKey',
+					description: 'The classic key pair; n8n signs a short-lived JWT from it for every request',
+				},
+			],
+			default: 'apiKey',
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Create it in the Kling developer console under API Keys',
+			displayOptions: { show: { authType: ['apiKey'] } },
+		},
+		{
+			displayName: 'Access Key',
+			name: 'accessKey',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The Access Key of a key pair from the Kling developer console',
+			displayOptions: { show: { authType: ['accessKey'] } },
+		},
+		{
+			displayName: 'Secret Key',
+			name: 'secretKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The Secret Key shown once when the key pair was created',
+			displayOptions: { show: { authType: ['accessKey'] } },
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api-singapore.klingai.com',
+			description:
+				'Kling API address. International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling\'s /v1 paths may be used instead.',
+		},
+	];
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const token =
+			credentials.authType === 'accessKey'
+				? signKlingJwt(String(credentials.accessKey ?? '').trim(), String(credentials.secretKey ?? '').trim())
+				: String(credentials.apiKey ?? '').trim();
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${token}` },
+		};
+	}
+
+	// Listing one task is free and uses none of the account's concurrency.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
+			url: '/v1/videos/text2video',
+			method: 'GET',
+			qs: { pageNum: 1, pageSize: 1 },
+		},
+		// Kling answers a wrong key with HTTP 401, which n8n reports as an authorization failure.
+		// Some gateways answer HTTP 200 with Kling's error code instead:
+		rules: [1000, 1001, 1002].map((code) => ({
+			type: 'responseSuccessBody' as const,
+			properties: {
+				key: 'code',
+				value: code,
+				message:
+					'Kling rejected the key. Check the key (or Access Key and Secret Key) and that the Base URL is the region where it was created.',
+			},
+		})),
+	};
+}

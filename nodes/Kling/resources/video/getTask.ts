@@ -1,0 +1,34 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { getTaskOptionsField, waitField } from '../../shared/descriptions';
+
+const showOnlyForGetTask = { resource: ['video'], operation: ['getTask'] };
+
+export const videoGetTaskDescription: INodeProperties[] = [
+	{
+		displayName: 'Task ID',
+		name: 'taskId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. 866889456698785798',
+		description: 'The task_id returned when the video was created (also accepts your External Task ID)',
+		displayOptions: { show: showOnlyForGetTask },
+	},
+	{
+		displayName: 'Task Type',
+		name: 'taskKind',
+		type: 'options',
+		options: [
+			{ name: 'Find Automatically', value: 'auto', description: 'Try each type until the task is found' },
+			{ name: 'Image to Video', value: 'image2video' },
+			{ name: 'Multi-Image to Video', value: 'multi-image2video' },
+			{ name: 'Text to Video', value: 'text2video' },
+		],
+		default: 'auto',
+		description: 'Which operation created the task. Kling only finds a task under its own type.',
+		displayOptions: { show: showOnlyForGetTask },
+	},
+	waitField(showOnlyForGetTask),
+	getTaskOptionsField(showOnlyForGetTask),
+];

@@ -1,0 +1,278 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	DEFAULT_CFG_SCALE,
+	DEFAULT_MAX_CONCURRENT_TASKS,
+	DEFAULT_MAX_WAIT_MIN,
+	DEFAULT_POLL_INTERVAL_S,
+} from './constants';
+import { modelOptions } from './models';
+import type { TaskKind } from './types';
+
+type Show = { resource: string[]; operation: string[] };
+
+export function modelField(show: Show, kind: TaskKind, defaultModel: string): INodeProperties {
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: modelOptions(kind),
+		default: defaultModel,
+		description:
+			'Which Kling model generates the video. Any other model ID can be given with an expression.',
+		displayOptions: { show },
+		routing: { send: { type: 'body', property: 'model_name' } },
+	};
+}
+
+export function promptField(show: Show, required: boolean): INodeProperties {
+	return {
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required,
+		placeholder: 'e.g. A red fox trotting through fresh snow at dawn, cinematic',
+		description:
+			'What the video should show: subject, action, scene and style. Up to 2,500 characters, any language.',
+		displayOptions: { show },
+		routing: { send: { type: 'body', property: 'prompt' } },
+	};
+}
+
+export function commonFields(show: Show, withAspectRatio: boolean): INodeProperties[] {
+	const fields: INodeProperties[] = [
+		{
+			displayName: 'Negative Prompt',
+			name: 'negativePrompt',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			placeholder: 'e.g. blurry, text, watermark',
+			description: 'What the video should avoid. Up to 2,500 characters.',
+			displayOptions: { show },
+			routing: { send: { type: 'body', property: 'negative_prompt' } },
+		},
+		{
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			options: [
+				{
+					name: 'Standard',
+					value: 'std',
+					description: 'About 720p, faster and cheaper; good for drafts and batches',
+				},
+				{
+					name: 'Professional',
+					value: 'pro',
+					description: 'About 1080p and more detail; costs roughly 1.75x Standard and takes longer',
+				},
+			],
+			default: 'std',
+			description: 'Quality level. Master models have one fixed quality and ignore this.',
+			displayOptions: { show },
+			routing: { send: { type: 'body', property: 'mode' } },
+		},
+		{
+			displayName: 'Duration',
+			name: 'duration',
+			type: 'options',
+			options: [
+				{ name: '5 Seconds', value: '5' },
+				{ name: '10 Seconds', value: '10' },
+			],
+			default: '5',
+			description:
+				'Length of the video. 10 seconds costs twice as much as 5. kling-v3 also takes 3 to 15 seconds through an expression.',
+			displayOptions: { show },
+			routing: { send: { type: 'body', property: 'duration' } },
+		},
+	];
+	if (withAspectRatio) {
+		fields.push({
+			displayName: 'Aspect Ratio',
+			name: 'aspectRatio',
+			type: 'options',
+			options: [
+				{ name: '16:9 (Landscape)', value: '16:9' },
+				{ name: '9:16 (Portrait, Reels/Shorts/TikTok)', value: '9:16' },
+				{ name: '1:1 (Square)', value: '1:1' },
+			],
+			default: '16:9',
+			description: 'Shape of the video. Kling accepts only these three.',
+			displayOptions: { show },
+			routing: { send: { type: 'body', property: 'aspect_ratio' } },
+		});
+	}
+	fields.push({
+		displayName: 'CFG Scale',
+		name: 'cfgScale',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: DEFAULT_CFG_SCALE,
+		description:
+			'How strictly the video follows the prompt (0 = freer, 1 = stricter). Only kling-v1, v1.5 and v1.6 use it; leave it at 0.5 for other models.',
+		displayOptions: { show },
+		routing: { send: { type: 'body', property: 'cfg_scale' } },
+	});
+	return fields;
+}
+
+export function waitField(show: Show): INodeProperties {
+	return {
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to wait until the video is ready and output it as binary data. Turn off to return the task at once and fetch it later with Get Task (or a callback URL).',
+		displayOptions: { show },
+	};
+}
+
+const pollInterval: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 300 },
+	default: DEFAULT_POLL_INTERVAL_S,
+	description: 'Seconds between status checks while waiting. Kling advises 5 to 10.',
+};
+
+const maxWaitTime: INodeProperties = {
+	displayName: 'Max Wait Time (Minutes)',
+	name: 'maxWaitTime',
+	type: 'number',
+	typeOptions: { minValue: 0.05, numberPrecision: 2 },
+	default: DEFAULT_MAX_WAIT_MIN,
+	description:
+		'How long to wait for one video before failing. The task is not lost: fetch it later with Get Task. Pro and 10-second videos can take 10 minutes or more.',
+};
+
+const downloadVideo: INodeProperties = {
+	displayName: 'Download Video',
+	name: 'downloadVideo',
+	type: 'boolean',
+	default: true,
+	description:
+		"Whether to download the MP4 into the item's binary data. Kling deletes videos after 30 days, so keep a copy.",
+};
+
+const binaryPropertyName: INodeProperties = {
+	displayName: 'Put Output File in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	description: 'Name of the binary property the video is written to',
+};
+
+const maxConcurrentTasks: INodeProperties = {
+	displayName: 'Max Tasks in Flight',
+	name: 'maxConcurrentTasks',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50 },
+	default: DEFAULT_MAX_CONCURRENT_TASKS,
+	description:
+		"How many of this node's videos may generate at Kling at the same time. Set it to your account's concurrency; if Kling answers that the account is full, the node lowers it and queues.",
+};
+
+const externalTaskId: INodeProperties = {
+	displayName: 'External Task ID',
+	name: 'externalTaskId',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. {{ $json.rowId }}',
+	description:
+		'Your own ID for the task, unique in your Kling account. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force a fresh video for the same inputs.',
+};
+
+const callbackUrl: INodeProperties = {
+	displayName: 'Callback URL',
+	name: 'callbackUrl',
+	type: 'string',
+	default: '',
+	placeholder: 'e.g. https://n8n.example.com/webhook/kling',
+	description: 'Https address Kling calls whenever the task status changes, e.g. an n8n Webhook node',
+};
+
+const sound: INodeProperties = {
+	displayName: 'Sound',
+	name: 'sound',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to generate sound with the video. Only kling-v2-6 (Professional mode) and kling-v3; costs extra.',
+};
+
+const axis = (name: string, displayName: string, description: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'number',
+	typeOptions: { minValue: -10, maxValue: 10 },
+	default: 0,
+	description,
+	displayOptions: { show: { type: ['simple'] } },
+});
+
+const cameraControl: INodeProperties = {
+	displayName: 'Camera Control',
+	name: 'cameraControl',
+	type: 'fixedCollection',
+	default: {},
+	description: 'Camera movement. Only kling-v1 (text to video) and kling-v1-5 (image to video).',
+	options: [
+		{
+			displayName: 'Settings',
+			name: 'settings',
+			values: [
+				{
+					displayName: 'Movement',
+					name: 'type',
+					type: 'options',
+					options: [
+						{ name: 'Down and Back', value: 'down_back' },
+						{ name: 'Forward and Up', value: 'forward_up' },
+						{ name: 'Left Turn Forward', value: 'left_turn_forward' },
+						{ name: 'Right Turn Forward', value: 'right_turn_forward' },
+						{ name: 'Simple (One Axis)', value: 'simple' },
+					],
+					default: 'simple',
+				},
+				axis('horizontal', 'Horizontal', 'Move sideways: negative left, positive right (-10 to 10)'),
+				axis('vertical', 'Vertical', 'Move up or down: negative down, positive up (-10 to 10)'),
+				axis('pan', 'Pan', 'Rotate up or down: negative down, positive up (-10 to 10)'),
+				axis('tilt', 'Tilt', 'Rotate sideways: negative left, positive right (-10 to 10)'),
+				axis('roll', 'Roll', 'Roll: negative counter-clockwise, positive clockwise (-10 to 10)'),
+				axis('zoom', 'Zoom', 'Negative narrows, positive widens the field of view (-10 to 10)'),
+			],
+		},
+	],
+};
+
+function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
+
+const waitingOptions = [pollInterval, maxWaitTime, downloadVideo, binaryPropertyName];
+const submitOptions = [...waitingOptions, maxConcurrentTasks, externalTaskId, callbackUrl];
+
+export function submitOptionsField(show: Show, extras: { camera: boolean; sound: boolean }): INodeProperties {
+	return optionsCollection(show, [
+		...submitOptions,
+		...(extras.camera ? [cameraControl] : []),
+		...(extras.sound ? [sound] : []),
+	]);
+}
+
+export function getTaskOptionsField(show: Show): INodeProperties {
+	return optionsCollection(show, waitingOptions);
+}
