@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
@@ -80,6 +81,7 @@ describe('auth', () => {
 		['wrong issuer', signJwt({ ...validClaims(), iss: 'someone-else' }), 1002],
 		['not yet valid', signJwt({ ...validClaims(), nbf: nowSeconds() + 600 }), 1003],
 		['expired', signJwt({ ...validClaims(), exp: nowSeconds() - 1 }), 1004],
+		['unsigned token', `${signJwt(validClaims()).split('.').slice(0, 2).join('.')}.`, 1002],
 	])('rejects %s with 401', async (_name, token, code) => {
 		const { status, json } = await call('/v1/videos/text2video', { token });
 		expect(status).toBe(401);
@@ -176,6 +178,16 @@ describe('task lifecycle', () => {
 		expect(fake.stats().submissions).toBe(0);
 	});
 
+	it('rejects a body that is not JSON with 1200', async () => {
+		const response = await fetch(`${fake.url}/v1/videos/text2video`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${API_KEY}` },
+			body: 'prompt=fox',
+		});
+		expect(response.status).toBe(400);
+		expect((await response.json()).code).toBe(1200);
+	});
+
 	it('answers 404 with a Kling code for unknown routes and methods', async () => {
 		expect((await call('/v1/videos/lip-sync')).json.code).toBe(1203);
 		const wrongMethod = await call('/v1/videos/text2video', { method: 'DELETE' });
@@ -201,6 +213,15 @@ describe('concurrency and external ids', () => {
 			rejected1303: 1,
 			maxRunning: 1,
 		});
+	});
+
+	it('takes per-task durations from a function and tracks the running peak', async () => {
+		fake.setOptions({ taskDurationMs: (body) => (body.prompt === 'slow' ? 60_000 : 0) });
+		await submit('text2video', { prompt: 'slow' });
+		await submit('image2video', { image: 'x', prompt: 'slow' });
+		await submit('text2video', { prompt: 'fast' });
+		expect([...fake.tasks.values()].map((task) => task.durationMs)).toEqual([60_000, 60_000, 0]);
+		expect(fake.stats()).toMatchObject({ submissions: 3, maxRunning: 2 });
 	});
 
 	it('keeps neverFinish tasks processing past their duration', async () => {
@@ -413,3 +434,47 @@ function downloadInChildProcess(url) {
 		});
 	});
 }
+
+describe('reset and CLI', () => {
+	it('reset() clears tasks, log, counters and faults but keeps the auth settings', async () => {
+		fake.setOptions({ apiKey: 'rotated-key', faults: { submitServerError: 5 } });
+		await call('/v1/videos/text2video', {
+			method: 'POST',
+			body: { prompt: 'p' },
+			token: 'rotated-key',
+		});
+		fake.reset();
+		expect(fake.log).toHaveLength(0);
+		expect(fake.stats()).toMatchObject({ submitRequests: 0, submissions: 0 });
+		const created = await call('/v1/videos/text2video', {
+			method: 'POST',
+			body: { prompt: 'p' },
+			token: 'rotated-key',
+		});
+		expect(created.status).toBe(200);
+		expect(fake.tasks.size).toBe(1);
+	});
+
+	it('runs from the command line, prints its URL and stops on SIGTERM', async () => {
+		const serverPath = new URL('./fake-kling/server.mjs', import.meta.url).pathname;
+		const child = spawn(process.execPath, [
+			serverPath,
+			'--api-key',
+			'cli-key',
+			'--duration-ms',
+			'0',
+		]);
+		const exited = new Promise((resolve) =>
+			child.on('exit', (code, signal) => resolve(code ?? signal)),
+		);
+		const [line] = await once(child.stdout, 'data');
+		const { url } = JSON.parse(line.toString());
+		expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+		const response = await fetch(`${url}/v1/videos/text2video`, {
+			headers: { authorization: 'Bearer cli-key' },
+		});
+		expect(response.status).toBe(200);
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+	});
+});

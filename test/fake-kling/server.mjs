@@ -112,7 +112,7 @@ function zeroCounters() {
 
 async function handleRequest(state, req, res) {
 	const url = new URL(req.url, state.url);
-	const { body, invalidJson } = await readJsonBody(req);
+	const body = await readJsonBody(req);
 	const route = matchRoute(req.method, url.pathname);
 	const entry = {
 		method: req.method,
@@ -126,7 +126,7 @@ async function handleRequest(state, req, res) {
 	};
 	state.log.push(entry);
 	countRequest(state.counters, route.kind);
-	const ctx = { state, req, res, entry, route, query: entry.query, body, invalidJson };
+	const ctx = { state, req, res, entry, route, query: entry.query, body };
 
 	await delay(state.options.faults.slowMs);
 	if (route.kind === 'download') return serveDownload(ctx);
@@ -144,11 +144,10 @@ async function readJsonBody(req) {
 	const chunks = [];
 	for await (const chunk of req) chunks.push(chunk);
 	const text = Buffer.concat(chunks).toString('utf8');
-	if (text === '') return { body: undefined, invalidJson: false };
 	try {
-		return { body: JSON.parse(text), invalidJson: false };
+		return JSON.parse(text);
 	} catch {
-		return { body: undefined, invalidJson: true };
+		return undefined; // empty or not JSON: a submit answers 1200
 	}
 }
 
@@ -261,7 +260,7 @@ function handleSubmit(ctx) {
 	if (takeFault(state, 'submitServerError')) return sendError(ctx, 5000, 'internal error');
 	if (takeFault(state, 'submitMalformed')) return sendRaw(ctx, 200, MALFORMED_JSON);
 
-	const invalid = submitError(route.videoKind, body, ctx.invalidJson);
+	const invalid = submitError(route.videoKind, body);
 	if (invalid) return sendError(ctx, invalid.code, invalid.message);
 	// Kling does not document a reused external_task_id; we answer the 1201 the node expects.
 	if (body.external_task_id !== undefined && findByExternalId(state, body.external_task_id)) {
@@ -285,8 +284,8 @@ function handleSubmit(ctx) {
 	});
 }
 
-function submitError(videoKind, body, invalidJson) {
-	if (invalidJson || !isPlainObject(body)) {
+function submitError(videoKind, body) {
+	if (!isPlainObject(body)) {
 		return { code: 1200, message: 'request body must be a JSON object' };
 	}
 	if (videoKind !== 'image2video' && !isNonEmptyString(body.prompt)) {
@@ -335,10 +334,8 @@ function createTask(state, videoKind, body) {
 	};
 	state.tasks.set(task.task_id, task);
 	state.counters.submissions += 1;
-	state.counters.maxRunning = Math.max(
-		state.counters.maxRunning,
-		runningCount(state, task.createdAt),
-	);
+	const running = runningCount(state, task.createdAt);
+	state.counters.maxRunning = Math.max(state.counters.maxRunning, running);
 	return task;
 }
 
@@ -386,7 +383,7 @@ function taskInfo(task) {
 
 function taskView(state, task, now) {
 	const phase = taskPhase(task, now);
-	const succeeded = phase.done && task.outcome.status !== 'failed';
+	const succeeded = isSucceeded(task, now);
 	const view = {
 		task_id: task.task_id,
 		task_status: phase.status,
@@ -434,12 +431,10 @@ function handleList(ctx) {
 	}
 
 	const now = Date.now();
+	const externalId = query.external_task_id;
 	const newestFirst = [...state.tasks.values()]
 		.filter((task) => task.kind === route.videoKind)
-		.filter(
-			(task) =>
-				query.external_task_id === undefined || task.external_task_id === query.external_task_id,
-		)
+		.filter((task) => externalId === undefined || task.external_task_id === externalId)
 		.reverse();
 	const page = newestFirst.slice((pageNum - 1) * pageSize, pageNum * pageSize);
 	return sendData(
@@ -539,11 +534,8 @@ function sendRaw(ctx, status, text, headers = {}) {
 }
 
 function sendData(ctx, data) {
-	sendRaw(
-		ctx,
-		200,
-		JSON.stringify({ code: 0, message: 'SUCCEED', request_id: randomUUID(), data }),
-	);
+	const envelope = { code: 0, message: 'SUCCEED', request_id: randomUUID(), data };
+	sendRaw(ctx, 200, JSON.stringify(envelope));
 }
 
 function sendError(ctx, code, message) {
@@ -564,7 +556,11 @@ function answerCrash(req, res, error) {
 		req.socket.destroy();
 		return;
 	}
-	const text = JSON.stringify({ code: 5000, message: `fake server error: ${error.message}` });
+	const text = JSON.stringify({
+		code: 5000,
+		message: `fake server error: ${error.message}`,
+		request_id: randomUUID(),
+	});
 	res.writeHead(500, { 'content-type': 'application/json' });
 	res.end(text);
 }
