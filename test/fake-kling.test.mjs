@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
@@ -456,7 +457,7 @@ describe('reset and CLI', () => {
 	});
 
 	it('runs from the command line, prints its URL and stops on SIGTERM', async () => {
-		const serverPath = new URL('./fake-kling/server.mjs', import.meta.url).pathname;
+		const serverPath = fileURLToPath(new URL('./fake-kling/server.mjs', import.meta.url));
 		const child = spawn(process.execPath, [
 			serverPath,
 			'--api-key',

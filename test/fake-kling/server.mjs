@@ -17,17 +17,24 @@ const FTYP = Buffer.from('00000018667479706d7034320000000069736f6d6d703432', 'he
 
 // HTTP status Kling derives from each error code (kling-api.md §5).
 const HTTP_STATUS = {
+	1000: 401,
 	1001: 401,
 	1002: 401,
 	1003: 401,
 	1004: 401,
+	1100: 429,
+	1101: 429,
+	1102: 429,
 	1103: 403,
 	1200: 400,
 	1201: 400,
 	1202: 404,
 	1203: 404,
+	1300: 400,
+	1301: 400,
 	1302: 429,
 	1303: 429,
+	1304: 429,
 	5000: 500,
 	5001: 503,
 	5002: 504,
@@ -258,6 +265,12 @@ function handleSubmit(ctx) {
 		return sendError(ctx, 1302, 'request rate exceeds limit');
 	}
 	if (takeFault(state, 'submitServerError')) return sendError(ctx, 5000, 'internal error');
+	// Any other Kling error on submit: faults.submitError = { count, code, message }.
+	const custom = state.options.faults.submitError;
+	if (custom?.count > 0) {
+		custom.count -= 1;
+		return sendError(ctx, custom.code, custom.message ?? 'error');
+	}
 	if (takeFault(state, 'submitMalformed')) return sendRaw(ctx, 200, MALFORMED_JSON);
 
 	const invalid = submitError(route.videoKind, body);

@@ -12,8 +12,13 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 // n8n-core keeps instance settings in a user folder; never touch the real ~/.n8n from tests.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'kling-n8n-user-'));
-const { BinaryDataService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } =
-	require('n8n-core');
+const {
+	BinaryDataService,
+	ExecutionLifecycleHooks,
+	PackageDirectoryLoader,
+	RoutingNode,
+	WorkflowExecute,
+} = require('n8n-core');
 const { ICredentialsHelper, Workflow } = require('n8n-workflow');
 // The dependency-injection container n8n-core itself uses (its own copy of @n8n/di).
 const { Container } = createRequire(require.resolve('n8n-core'))('@n8n/di');
@@ -42,7 +47,15 @@ class NodeTypes {
 		const name = type.replace(`${this.loader.packageName}.`, '');
 		const loaded = this.loader.nodeTypes[name];
 		if (!loaded) throw new Error(`Unknown node type ${type}`);
-		return loaded.type;
+		const nodeType = loaded.type;
+		// As n8n's own NodeTypes does (packages/cli node-types.ts): a declarative node runs
+		// through RoutingNode inside an execute() whose context carries the cancel signal.
+		if (!nodeType.execute && nodeType.description.requestDefaults !== undefined) {
+			nodeType.execute = async function () {
+				return (await new RoutingNode(this, nodeType).runNode()) ?? [];
+			};
+		}
+		return nodeType;
 	}
 	getKnownTypes() {
 		return {};
@@ -178,7 +191,8 @@ export async function runKling({
 	};
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	onStarted?.(() => execution.cancel());
-	await execution.catch(() => undefined);
+	// A cancelled execution never settles its promise; the workflowExecuteAfter hook always runs.
+	execution.catch(() => undefined);
 	const run = await finished;
 	const nodeRun = run.data.resultData.runData.Kling?.[0];
 	return {

@@ -124,12 +124,12 @@ export function timeoutError(
 	ctx: IExecuteSingleFunctions,
 	taskId: string,
 	lastStatus: string,
-	waitedMs: number,
+	maxWaitMs: number,
 ): NodeOperationError {
-	const minutes = (waitedMs / 60_000).toFixed(1);
+	const limit = maxWaitMs < 120_000 ? `${Math.round(maxWaitMs / 1000)} s` : `${+(maxWaitMs / 60_000).toFixed(1)} min`;
 	return new NodeOperationError(
 		ctx.getNode(),
-		`Kling task ${taskId} did not finish within ${minutes} min (last status: ${lastStatus})`,
+		`Kling task ${taskId} did not finish within ${limit} (last status: ${lastStatus})`,
 		{
 			itemIndex: ctx.getItemIndex(),
 			description: `The task may still finish at Kling. Fetch it later with the Get Task operation and task ID ${taskId} — it will not be submitted or paid for again. Raise 'Max Wait Time' to wait longer.`,

@@ -212,7 +212,7 @@ export async function submitTask(
 		const wait: WaitContext = { deadline: startedAt + settings.maxWaitMs, signal };
 		task = await createTask(this, kind, body, slot, limiter, wait);
 		if (settings.wait) {
-			task = await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, startedAt }, wait);
+			task = await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs }, wait);
 		}
 	} finally {
 		slot.release();
@@ -239,7 +239,7 @@ export async function prepareGetTask(
 	const { kind, task } = await locateTask(this, kinds, taskId, wait);
 	if (settings.wait) {
 		const limiter = limiterOf(this, settings);
-		await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, startedAt }, wait);
+		await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs }, wait);
 	}
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
 }

@@ -194,7 +194,7 @@ export async function locateTask(
 
 export interface PollSettings {
 	intervalMs: number;
-	startedAt: number;
+	maxWaitMs: number;
 }
 
 /** Polls until the task succeeds (returned) or fails / runs out of time (thrown). */
@@ -214,7 +214,7 @@ export async function waitForTask(
 		if (state === 'failed') throw taskFailedError(ctx, current.task_id, current.task_status_msg);
 		const delay = poll.intervalMs + limiter.reservePoll();
 		if (!(await pause(ctx, delay, taskWait))) {
-			throw timeoutError(ctx, current.task_id, String(current.task_status), Date.now() - poll.startedAt);
+			throw timeoutError(ctx, current.task_id, String(current.task_status), poll.maxWaitMs);
 		}
 		current = await getTask(ctx, kind, current.task_id, taskWait);
 	}
