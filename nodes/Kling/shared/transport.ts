@@ -91,13 +91,28 @@ export function parseEnvelope(body: unknown): KlingEnvelope | undefined {
 	return typeof code === 'number' ? (value as KlingEnvelope) : undefined;
 }
 
-/** Names a network failure without echoing the request (which holds the Authorization header). */
+const NETWORK_PROBLEMS: Record<string, string> = {
+	ECONNRESET: 'connection reset',
+	ECONNREFUSED: 'connection refused',
+	ECONNABORTED: 'timed out',
+	ETIMEDOUT: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host not found',
+	EPIPE: 'connection broken',
+};
+
+/**
+ * Names a network failure in words, without echoing the request (which holds the
+ * Authorization header). Raw codes such as ECONNABORTED are avoided because n8n replaces a
+ * message containing one with a generic sentence that drops the context.
+ */
 function describeNetworkError(error: unknown): string {
 	const seen = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
-	const code = seen?.code ?? seen?.cause?.code;
-	if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+	const code = String(seen?.code ?? seen?.cause?.code ?? '');
+	if (NETWORK_PROBLEMS[code]) return NETWORK_PROBLEMS[code];
 	const message = typeof seen?.message === 'string' ? seen.message : '';
-	if (/timeout/i.test(message)) return 'timeout';
+	if (/timeout|timed out/i.test(message)) return 'timed out';
 	if (/socket hang up|aborted|reset/i.test(message)) return 'connection reset';
 	return 'network error';
 }
