@@ -1,0 +1,422 @@
+// End to end in a real n8n: the packed package is installed as a community node into a fresh
+// n8n user folder, workflows are imported and run with `n8n execute`, and the node talks to the
+// fake Kling server started here. The first run installs n8n (several minutes, cached after).
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
+import { startFakeKling, videoBytesFor } from '../fake-kling/server.mjs';
+import {
+	KLING_TYPE,
+	cleanupTemp,
+	createN8nHome,
+	describeFailure,
+	ensureN8n,
+	executeWorkflow,
+	importCredential,
+	importWorkflow,
+	makePng,
+	makeTempDir,
+	nodeOutput,
+	packPackage,
+	projectRoot,
+	readBinary,
+} from './n8n.mjs';
+
+const MINUTE = 60_000;
+const API_KEY = 'e2e-kling-api-key-0123456789';
+const CREDENTIAL_NAME = 'Kling account';
+// Not a multiple of the fake server's 64 KiB chunks, so a short download would show.
+const VIDEO_BYTES = 150_001;
+const EXAMPLES_DIR = path.join(projectRoot, 'examples');
+const EXAMPLES = [
+	'google-sheets-to-kling-to-drive.json',
+	'schedule-to-kling-to-file.json',
+	'image-url-to-video.json',
+];
+const SHEET_ROWS = [
+	{ row_number: 2, prompt: 'A red fox trotting through fresh snow at dawn, cinematic' },
+	{ row_number: 3, prompt: 'Waves crashing on black volcanic rocks, slow motion' },
+	{ row_number: 4, prompt: 'A paper boat drifting down a rainy city gutter, macro shot' },
+];
+
+let home;
+let fake;
+let imageServer;
+let imageServerUrl;
+let filesDir;
+let png;
+const workflowIds = {};
+const outDirs = {};
+
+const n8nNodesBase = () =>
+	path.join(path.dirname(path.dirname(home.n8nBin)), 'n8n-nodes-base');
+
+// ---------------------------------------------------------------------------------------------
+// Workflow building
+
+const manualTrigger = (name = 'Manual Trigger') => ({
+	id: `${name}-id`,
+	name,
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+});
+
+const klingNode = (parameters, name = 'Kling') => ({
+	id: `${name}-id`,
+	name,
+	type: KLING_TYPE,
+	typeVersion: 1,
+	position: [440, 0],
+	parameters: { resource: 'video', ...parameters },
+	credentials: { klingApi: { id: null, name: CREDENTIAL_NAME } },
+});
+
+function chain(name, nodes) {
+	const connections = {};
+	for (let i = 0; i + 1 < nodes.length; i += 1) {
+		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { name, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+function loadExample(file) {
+	return JSON.parse(readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+}
+
+function nodeOfType(workflow, type) {
+	const node = workflow.nodes.find((candidate) => candidate.type === type);
+	if (!node) throw new Error(`${workflow.name} has no ${type} node`);
+	return node;
+}
+
+/** Keeps the node's name, id and position (so connections and $('…') still work). */
+function replaceNode(node, replacement) {
+	delete node.credentials;
+	Object.assign(node, replacement);
+}
+
+/** Examples poll Kling every 10 s (its advice); against the fake server 1 s will do. */
+function pollFast(workflow) {
+	for (const node of workflow.nodes) {
+		if (node.type === KLING_TYPE) node.parameters.options = { ...node.parameters.options, pollInterval: 1 };
+	}
+	return workflow;
+}
+
+// Google Sheets → a Code node putting out the rows; Google Drive upload → Write File to disk
+// under the same file name.
+function sheetsExampleForTest(outDir) {
+	const workflow = loadExample('google-sheets-to-kling-to-drive.json');
+	replaceNode(nodeOfType(workflow, 'n8n-nodes-base.googleSheets'), {
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: `return ${JSON.stringify(SHEET_ROWS.map((json) => ({ json })))};` },
+	});
+	const drive = nodeOfType(workflow, 'n8n-nodes-base.googleDrive');
+	replaceNode(drive, {
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1,
+		parameters: {
+			operation: 'write',
+			fileName: `=${outDir}/${drive.parameters.name.replace(/^=/, '')}`,
+			dataPropertyName: drive.parameters.inputDataFieldName,
+		},
+	});
+	return pollFast(workflow);
+}
+
+// Schedule Trigger → Manual Trigger (n8n execute starts at one); output folder → a temp folder.
+function scheduleExampleForTest(outDir) {
+	const workflow = loadExample('schedule-to-kling-to-file.json');
+	replaceNode(nodeOfType(workflow, 'n8n-nodes-base.scheduleTrigger'), {
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		parameters: {},
+	});
+	const set = nodeOfType(workflow, 'n8n-nodes-base.set');
+	const folder = set.parameters.assignments.assignments.find((a) => a.name === 'folder');
+	folder.value = outDir;
+	return pollFast(workflow);
+}
+
+// The image URL → a local server's PNG.
+function imageUrlExampleForTest() {
+	const workflow = loadExample('image-url-to-video.json');
+	nodeOfType(workflow, 'n8n-nodes-base.httpRequest').parameters.url = `${imageServerUrl}/photo.png`;
+	return pollFast(workflow);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assertions
+
+function expectSucceeded(result) {
+	if (!result.ok) {
+		throw new Error(
+			`n8n run failed: ${describeFailure(result)}\n--- n8n stderr ---\n${result.stderr.slice(-3000)}`,
+		);
+	}
+}
+
+function submitsOf(kind) {
+	return fake.log.filter((entry) => entry.kind === 'submit' && entry.path === `/v1/videos/${kind}`);
+}
+
+/** A Kling output item: finished task, and the full MP4 as binary `data`. */
+function expectVideoItem(item) {
+	const taskId = item.json.task_id;
+	expect(typeof taskId).toBe('string');
+	expect(item.json.task_status).toBe('succeed');
+	expect(item.json.task_result.videos[0].url).toContain(fake.url);
+	expect(item.binary.data).toMatchObject({
+		mimeType: 'video/mp4',
+		fileName: `kling-${taskId}.mp4`,
+		fileExtension: 'mp4',
+	});
+	const bytes = readBinary(home, item.binary.data);
+	expect(bytes.length).toBe(VIDEO_BYTES);
+	expect(bytes.equals(videoBytesFor(taskId, VIDEO_BYTES))).toBe(true);
+	return taskId;
+}
+
+function expectVideoFile(file, taskId) {
+	const bytes = readFileSync(file);
+	expect(bytes.length).toBe(VIDEO_BYTES);
+	expect(bytes.equals(videoBytesFor(taskId, VIDEO_BYTES))).toBe(true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: n8n, the package, one n8n home with the credential and all workflows
+
+beforeAll(async () => {
+	const n8nBin = await ensureN8n();
+	const tgz = await packPackage();
+	home = await createN8nHome({ tgz, n8nBin });
+
+	fake = await startFakeKling({ apiKey: API_KEY, taskDurationMs: 600, videoBytes: VIDEO_BYTES });
+	png = makePng(480, 360);
+	imageServer = createServer((req, res) => {
+		if (req.url !== '/photo.png') return res.writeHead(404).end();
+		res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+		res.end(png);
+	});
+	await new Promise((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
+	imageServerUrl = `http://127.0.0.1:${imageServer.address().port}`;
+
+	// Everything the file nodes touch lives under one folder: n8n is only allowed in there.
+	filesDir = makeTempDir('kling-e2e-files-');
+	for (const name of ['images', 'sheets', 'schedule']) {
+		outDirs[name] = path.join(filesDir, name);
+		mkdirSync(outDirs[name]);
+	}
+	writeFileSync(path.join(outDirs.images, 'photo.png'), png);
+
+	await importCredential(home, {
+		name: CREDENTIAL_NAME,
+		type: 'klingApi',
+		data: { authType: 'apiKey', apiKey: API_KEY, baseUrl: fake.url },
+	});
+
+	const workflows = {
+		textToVideo: chain('E2E text to video', [
+			manualTrigger(),
+			klingNode({
+				operation: 'textToVideo',
+				prompt: 'A red fox trotting through fresh snow at dawn, cinematic',
+				aspectRatio: '9:16',
+				options: { pollInterval: 1 },
+			}),
+		]),
+		imageFromDisk: chain('E2E image from disk to video', [
+			manualTrigger(),
+			{
+				id: 'read-id',
+				name: 'Read image',
+				type: 'n8n-nodes-base.readWriteFile',
+				typeVersion: 1.1,
+				position: [220, 0],
+				parameters: { operation: 'read', fileSelector: path.join(outDirs.images, 'photo.png'), options: {} },
+			},
+			klingNode({
+				operation: 'imageToVideo',
+				imageSource: 'binary',
+				imageBinaryProperty: 'data',
+				prompt: 'The colours slowly swirl',
+				options: { pollInterval: 1 },
+			}),
+		]),
+		sheets: sheetsExampleForTest(outDirs.sheets),
+		schedule: scheduleExampleForTest(outDirs.schedule),
+		imageUrl: imageUrlExampleForTest(),
+	};
+	// The examples as shipped are imported too: n8n must accept them and resolve the Kling
+	// credential by its name.
+	const asShipped = Object.fromEntries(EXAMPLES.map((file) => [`shipped:${file}`, loadExample(file)]));
+	const all = { ...workflows, ...asShipped };
+	const ids = await importWorkflow(home, Object.values(all));
+	Object.keys(all).forEach((key, i) => {
+		workflowIds[key] = ids[i];
+	});
+}, 20 * MINUTE);
+
+afterAll(async () => {
+	await fake?.close();
+	await new Promise((resolve) => (imageServer ? imageServer.close(resolve) : resolve()));
+	cleanupTemp();
+});
+
+beforeEach(() => fake?.reset());
+
+const run = (key) =>
+	executeWorkflow(home, workflowIds[key], {
+		env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
+		secrets: [API_KEY],
+	});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('Kling node in a real n8n', () => {
+	it('text to video: Manual Trigger → Kling puts out the task and the MP4', async () => {
+		const result = await run('textToVideo');
+		expectSucceeded(result);
+
+		const items = nodeOutput(result, 'Kling');
+		expect(items).toHaveLength(1);
+		const taskId = expectVideoItem(items[0]);
+		expect(items[0].json.task_info.external_task_id).toMatch(/^n8n-[0-9a-f]{40}$/);
+
+		const [submit] = submitsOf('text2video');
+		expect(submit.body).toMatchObject({
+			prompt: 'A red fox trotting through fresh snow at dawn, cinematic',
+			aspect_ratio: '9:16',
+			model_name: 'kling-v2-6',
+		});
+		expect(submit.headers.authorization).toBe(`Bearer ${API_KEY}`);
+		expect(fake.stats()).toMatchObject({ submissions: 1, downloads: 1 });
+		expect(fake.tasks.get(taskId)).toBeDefined();
+		// The key never shows up in what n8n stored or printed.
+		expect(result.stdout).not.toContain(API_KEY);
+	}, 3 * MINUTE);
+
+	it('image to video: an image read from disk is sent as base64 from the binary field', async () => {
+		const result = await run('imageFromDisk');
+		expectSucceeded(result);
+
+		const read = nodeOutput(result, 'Read image');
+		expect(read[0].binary.data.mimeType).toBe('image/png');
+		const [item] = nodeOutput(result, 'Kling');
+		expectVideoItem(item);
+
+		const submits = submitsOf('image2video');
+		expect(submits).toHaveLength(1);
+		expect(submits[0].body.image).toBe(png.toString('base64'));
+		expect(submits[0].body.prompt).toBe('The colours slowly swirl');
+		expect(fake.stats().submissions).toBe(1);
+	}, 3 * MINUTE);
+});
+
+describe('examples/', () => {
+	it('are valid n8n 2.41 workflows: known node types and versions, known parameters, no secrets', () => {
+		const require = createRequire(import.meta.url);
+		const nodeTypes = require(path.join(n8nNodesBase(), 'dist/types/nodes.json'));
+		const { Kling } = require(path.join(projectRoot, 'dist/nodes/Kling/Kling.node.js'));
+		const klingProperties = new Kling().description.properties;
+
+		expect(readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()).toEqual([...EXAMPLES].sort());
+		for (const file of EXAMPLES) {
+			const workflow = loadExample(file);
+			expect(workflow.name).toEqual(expect.any(String));
+			expect(workflow.nodes.some((node) => node.type === 'n8n-nodes-base.stickyNote')).toBe(true);
+			expect(workflow.nodes.some((node) => node.type === KLING_TYPE)).toBe(true);
+			const names = new Set(workflow.nodes.map((node) => node.name));
+			for (const [from, { main }] of Object.entries(workflow.connections)) {
+				expect(names.has(from)).toBe(true);
+				for (const link of main.flat()) expect(names.has(link.node)).toBe(true);
+			}
+			for (const node of workflow.nodes) {
+				const where = `${file}: node "${node.name}" (${node.type} v${node.typeVersion})`;
+				let properties = klingProperties;
+				if (node.type !== KLING_TYPE) {
+					const shortName = node.type.replace(/^n8n-nodes-base\./, '');
+					const description = nodeTypes.find(
+						(type) => type.name === shortName && [type.version].flat().includes(node.typeVersion),
+					);
+					if (!description) throw new Error(`${where}: no such node type and version in n8n`);
+					properties = description.properties;
+				}
+				const known = new Set(properties.map((property) => property.name));
+				for (const parameter of Object.keys(node.parameters)) {
+					if (!known.has(parameter)) throw new Error(`${where}: unknown parameter "${parameter}"`);
+				}
+				// Credentials are referenced by name only.
+				for (const credential of Object.values(node.credentials ?? {})) {
+					expect(credential).toEqual({ id: null, name: expect.any(String) });
+				}
+			}
+		}
+		// Imported as shipped in beforeAll: n8n accepted all three.
+		for (const file of EXAMPLES) expect(workflowIds[`shipped:${file}`]).toEqual(expect.any(String));
+	});
+
+	it('google-sheets-to-kling-to-drive: one video per row, each written under its row', async () => {
+		const result = await run('sheets');
+		expectSucceeded(result);
+
+		const videos = nodeOutput(result, 'Generate video');
+		expect(videos).toHaveLength(SHEET_ROWS.length);
+		const uploads = nodeOutput(result, 'Upload to Google Drive');
+		expect(uploads).toHaveLength(SHEET_ROWS.length);
+		SHEET_ROWS.forEach((row, i) => {
+			const taskId = expectVideoItem(videos[i]);
+			const file = path.join(outDirs.sheets, `row-${row.row_number}-${taskId}.mp4`);
+			expect(uploads[i].json.fileName).toBe(file);
+			expectVideoFile(file, taskId);
+		});
+		expect(readdirSync(outDirs.sheets)).toHaveLength(SHEET_ROWS.length);
+
+		// Exactly one paid submission per row, with that row's prompt.
+		expect(fake.stats().submissions).toBe(SHEET_ROWS.length);
+		expect(submitsOf('text2video').map((entry) => entry.body.prompt).sort()).toEqual(
+			SHEET_ROWS.map((row) => row.prompt).sort(),
+		);
+	}, 3 * MINUTE);
+
+	it('schedule-to-kling-to-file: the video is saved as <folder>/<date>-<task id>.mp4', async () => {
+		const result = await run('schedule');
+		expectSucceeded(result);
+
+		const [video] = nodeOutput(result, 'Generate video');
+		const taskId = expectVideoItem(video);
+		const [saved] = nodeOutput(result, 'Save MP4 to disk');
+		expect(saved.json.fileName).toMatch(
+			new RegExp(`^${outDirs.schedule}/\\d{4}-\\d{2}-\\d{2}-${taskId}\\.mp4$`),
+		);
+		expectVideoFile(saved.json.fileName, taskId);
+
+		expect(fake.stats().submissions).toBe(1);
+		const [submit] = submitsOf('text2video');
+		expect(submit.body).toMatchObject({ aspect_ratio: '9:16', negative_prompt: 'blurry, text, watermark' });
+		expect(submit.body.external_task_id).toMatch(
+			new RegExp(`^daily-${workflowIds.schedule}-\\d{4}-\\d{2}-\\d{2}$`),
+		);
+	}, 3 * MINUTE);
+
+	it('image-url-to-video: the downloaded image goes to Kling as base64', async () => {
+		const result = await run('imageUrl');
+		expectSucceeded(result);
+
+		const [downloaded] = nodeOutput(result, 'Download image');
+		expect(downloaded.binary.data.mimeType).toBe('image/png');
+		const [video] = nodeOutput(result, 'Animate image');
+		expectVideoItem(video);
+
+		expect(fake.stats().submissions).toBe(1);
+		const [submit] = submitsOf('image2video');
+		expect(submit.body.image).toBe(png.toString('base64'));
+		expect(submit.body.model_name).toBe('kling-v2-6');
+	}, 3 * MINUTE);
+});
