@@ -32,7 +32,8 @@ export class KlingApi implements ICredentialType {
 				{
 					name: 'Access Key + Secret Key',
 					value: 'accessKey',
-					description: 'The classic key pair; n8n signs a short-lived JWT from it for every request',
+					description:
+						'The classic key pair; n8n signs a short-lived JWT from it for every request',
 				},
 			],
 			default: 'apiKey',
@@ -72,7 +73,7 @@ export class KlingApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api-singapore.klingai.com',
 			description:
-				'Kling API address. International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling\'s /v1 paths may be used instead.',
+				"Kling API address. International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling's /v1 paths may be used instead.",
 		},
 	];
 
@@ -82,7 +83,10 @@ export class KlingApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const token =
 			credentials.authType === 'accessKey'
-				? signKlingJwt(String(credentials.accessKey ?? '').trim(), String(credentials.secretKey ?? '').trim())
+				? signKlingJwt(
+						String(credentials.accessKey ?? '').trim(),
+						String(credentials.secretKey ?? '').trim(),
+					)
 				: String(credentials.apiKey ?? '').trim();
 		return {
 			...requestOptions,
@@ -93,7 +97,8 @@ export class KlingApi implements ICredentialType {
 	// Listing one task is free and uses none of the account's concurrency.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
+			baseURL:
+				'={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
 			url: '/v1/videos/text2video',
 			method: 'GET',
 			qs: { pageNum: 1, pageSize: 1 },

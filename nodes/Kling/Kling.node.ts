@@ -9,7 +9,8 @@ export class Kling implements INodeType {
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : "Text to Video" }}',
+		subtitle:
+			'={{ $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : "Text to Video" }}',
 		description: 'Generate videos with Kling AI from text or images and get them as MP4 files',
 		defaults: { name: 'Kling' },
 		usableAsTool: true,
@@ -17,7 +18,8 @@ export class Kling implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'klingApi', required: true }],
 		requestDefaults: {
-			baseURL: '={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
+			baseURL:
+				'={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		},
 		properties: [

@@ -47,6 +47,9 @@ function childEnv(extra = {}) {
 	const env = { ...process.env };
 	// Real Kling keys are only ever handed over through a credential file, never the environment.
 	for (const name of Object.keys(env)) if (/^KLING_/.test(name)) delete env[name];
+	// Under jest NODE_ENV is "test", which silences n8n's logger (and so the run JSON).
+	delete env.NODE_ENV;
+	delete env.JEST_WORKER_ID;
 	return { ...env, PATH: `${nodeBinDir()}${path.delimiter}${env.PATH ?? ''}`, ...extra };
 }
 

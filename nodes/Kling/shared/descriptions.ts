@@ -194,7 +194,8 @@ const callbackUrl: INodeProperties = {
 	type: 'string',
 	default: '',
 	placeholder: 'e.g. https://n8n.example.com/webhook/kling',
-	description: 'Https address Kling calls whenever the task status changes, e.g. an n8n Webhook node',
+	description:
+		'Https address Kling calls whenever the task status changes, e.g. an n8n Webhook node',
 };
 
 const sound: INodeProperties = {
@@ -202,7 +203,8 @@ const sound: INodeProperties = {
 	name: 'sound',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to generate sound with the video. Only kling-v2-6 (Professional mode) and kling-v3; costs extra.',
+	description:
+		'Whether to generate sound with the video. Only kling-v2-6 (Professional mode) and kling-v3; costs extra.',
 };
 
 const axis = (name: string, displayName: string, description: string): INodeProperties => ({
@@ -239,7 +241,11 @@ const cameraControl: INodeProperties = {
 					],
 					default: 'simple',
 				},
-				axis('horizontal', 'Horizontal', 'Move sideways: negative left, positive right (-10 to 10)'),
+				axis(
+					'horizontal',
+					'Horizontal',
+					'Move sideways: negative left, positive right (-10 to 10)',
+				),
 				axis('vertical', 'Vertical', 'Move up or down: negative down, positive up (-10 to 10)'),
 				axis('pan', 'Pan', 'Rotate up or down: negative down, positive up (-10 to 10)'),
 				axis('tilt', 'Tilt', 'Rotate sideways: negative left, positive right (-10 to 10)'),
@@ -265,7 +271,10 @@ function optionsCollection(show: Show, options: INodeProperties[]): INodePropert
 const waitingOptions = [pollInterval, maxWaitTime, downloadVideo, binaryPropertyName];
 const submitOptions = [...waitingOptions, maxConcurrentTasks, externalTaskId, callbackUrl];
 
-export function submitOptionsField(show: Show, extras: { camera: boolean; sound: boolean }): INodeProperties {
+export function submitOptionsField(
+	show: Show,
+	extras: { camera: boolean; sound: boolean },
+): INodeProperties {
 	return optionsCollection(show, [
 		...submitOptions,
 		...(extras.camera ? [cameraControl] : []),

@@ -24,21 +24,44 @@ const CODE_TEXT: Record<number, CodeText> = {
 		message: 'Kling says the signed token has expired',
 		description: "This machine's clock is probably behind Kling's. Sync the clock and run again.",
 	},
-	1100: { message: 'Kling reports a problem with this account', description: 'Check the account in the Kling developer console.' },
-	1101: { message: 'This Kling account is in arrears', description: 'Top up the account in the Kling developer console, then run again.' },
+	1100: {
+		message: 'Kling reports a problem with this account',
+		description: 'Check the account in the Kling developer console.',
+	},
+	1101: {
+		message: 'This Kling account is in arrears',
+		description: 'Top up the account in the Kling developer console, then run again.',
+	},
 	1102: {
 		message: 'Kling balance depleted — the resource pack is used up or expired',
-		description: 'Buy or renew a video resource pack in the Kling developer console, then run again.',
+		description:
+			'Buy or renew a video resource pack in the Kling developer console, then run again.',
 	},
 	1103: {
 		message: 'This Kling account may not use this model or API',
-		description: 'Choose another model, or enable this one for your account in the Kling developer console.',
+		description:
+			'Choose another model, or enable this one for your account in the Kling developer console.',
 	},
-	1200: { message: 'Kling rejected the request parameters', description: 'Check the node parameters against the message from Kling.' },
-	1201: { message: 'Kling rejected a parameter value', description: 'Check the node parameters against the message from Kling.' },
-	1202: { message: 'Kling does not know this request', description: 'Check that the Base URL in the credential points at the Kling API.' },
-	1203: { message: 'Kling could not find the task or model', description: 'Check the task ID and the task type.' },
-	1300: { message: "Kling's platform policy blocked the request", description: 'Change the request and try again.' },
+	1200: {
+		message: 'Kling rejected the request parameters',
+		description: 'Check the node parameters against the message from Kling.',
+	},
+	1201: {
+		message: 'Kling rejected a parameter value',
+		description: 'Check the node parameters against the message from Kling.',
+	},
+	1202: {
+		message: 'Kling does not know this request',
+		description: 'Check that the Base URL in the credential points at the Kling API.',
+	},
+	1203: {
+		message: 'Kling could not find the task or model',
+		description: 'Check the task ID and the task type.',
+	},
+	1300: {
+		message: "Kling's platform policy blocked the request",
+		description: 'Change the request and try again.',
+	},
 	1301: {
 		message: "Kling's content safety check blocked the prompt or image",
 		description: 'Change the prompt or image and run again.',
@@ -49,12 +72,25 @@ const CODE_TEXT: Record<number, CodeText> = {
 	},
 	1303: {
 		message: 'Too many tasks running at once for this account',
-		description: "Kling's concurrency limit stayed full for the whole wait. Lower 'Max Tasks in Flight', raise 'Max Wait Time', or wait for running tasks to finish.",
+		description:
+			"Kling's concurrency limit stayed full for the whole wait. Lower 'Max Tasks in Flight', raise 'Max Wait Time', or wait for running tasks to finish.",
 	},
-	1304: { message: "Kling's IP allow-list blocked this server", description: 'Add this server to the allow-list in the Kling developer console.' },
-	5000: { message: 'Kling had an internal error', description: 'This is on Kling’s side. Run again in a few minutes.' },
-	5001: { message: 'Kling is temporarily unavailable (maintenance)', description: 'Run again later.' },
-	5002: { message: 'Kling timed out internally', description: 'Kling is busy. Run again in a few minutes.' },
+	1304: {
+		message: "Kling's IP allow-list blocked this server",
+		description: 'Add this server to the allow-list in the Kling developer console.',
+	},
+	5000: {
+		message: 'Kling had an internal error',
+		description: 'This is on Kling’s side. Run again in a few minutes.',
+	},
+	5001: {
+		message: 'Kling is temporarily unavailable (maintenance)',
+		description: 'Run again later.',
+	},
+	5002: {
+		message: 'Kling timed out internally',
+		description: 'Kling is busy. Run again in a few minutes.',
+	},
 };
 
 export interface KlingFailure {
@@ -71,7 +107,8 @@ function fallbackText(failure: KlingFailure): CodeText {
 	if (failure.network) {
 		return {
 			message: `Could not reach Kling (${failure.network})`,
-			description: 'Check the Base URL in the credential, the network and any proxy, then run again.',
+			description:
+				'Check the Base URL in the credential, the network and any proxy, then run again.',
 		};
 	}
 	if (failure.httpStatus === 401 || failure.httpStatus === 403) return CODE_TEXT[1000];
@@ -106,13 +143,21 @@ export function klingApiError(ctx: IExecuteSingleFunctions, failure: KlingFailur
 }
 
 export function inputError(ctx: IExecuteSingleFunctions, problem: Problem): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `${problem.message} (item ${ctx.getItemIndex()}, field '${problem.field}')`, {
-		itemIndex: ctx.getItemIndex(),
-		description: `${problem.description ?? `Check the '${problem.field}' parameter.`} Nothing was sent to Kling.`,
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		`${problem.message} (item ${ctx.getItemIndex()}, field '${problem.field}')`,
+		{
+			itemIndex: ctx.getItemIndex(),
+			description: `${problem.description ?? `Check the '${problem.field}' parameter.`} Nothing was sent to Kling.`,
+		},
+	);
 }
 
-export function taskFailedError(ctx: IExecuteSingleFunctions, taskId: string, reason: unknown): NodeOperationError {
+export function taskFailedError(
+	ctx: IExecuteSingleFunctions,
+	taskId: string,
+	reason: unknown,
+): NodeOperationError {
 	const why = typeof reason === 'string' && reason ? reason : 'no reason given';
 	return new NodeOperationError(ctx.getNode(), `Kling task ${taskId} failed: ${why}`, {
 		itemIndex: ctx.getItemIndex(),
@@ -126,7 +171,10 @@ export function timeoutError(
 	lastStatus: string,
 	maxWaitMs: number,
 ): NodeOperationError {
-	const limit = maxWaitMs < 120_000 ? `${Math.round(maxWaitMs / 1000)} s` : `${+(maxWaitMs / 60_000).toFixed(1)} min`;
+	const limit =
+		maxWaitMs < 120_000
+			? `${Math.round(maxWaitMs / 1000)} s`
+			: `${+(maxWaitMs / 60_000).toFixed(1)} min`;
 	return new NodeOperationError(
 		ctx.getNode(),
 		`Kling task ${taskId} did not finish within ${limit} (last status: ${lastStatus})`,
@@ -139,13 +187,21 @@ export function timeoutError(
 
 export function cancelledError(ctx: IExecuteSingleFunctions, taskId?: string): NodeOperationError {
 	const task = taskId ? ` Task ${taskId} may still finish at Kling; fetch it with Get Task.` : '';
-	return new NodeOperationError(ctx.getNode(), 'The execution was stopped while waiting for Kling', {
-		itemIndex: ctx.getItemIndex(),
-		description: `Waiting was cancelled.${task}`,
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		'The execution was stopped while waiting for Kling',
+		{
+			itemIndex: ctx.getItemIndex(),
+			description: `Waiting was cancelled.${task}`,
+		},
+	);
 }
 
-export function downloadError(ctx: IExecuteSingleFunctions, taskId: string, problem: string): NodeApiError {
+export function downloadError(
+	ctx: IExecuteSingleFunctions,
+	taskId: string,
+	problem: string,
+): NodeApiError {
 	return new NodeApiError(ctx.getNode(), { task_id: taskId, message: problem } as JsonObject, {
 		message: `Could not download the video of Kling task ${taskId}: ${problem}`,
 		description: `The video was generated and paid for. Run Get Task with task ID ${taskId} to download it again (Kling keeps videos for 30 days).`,

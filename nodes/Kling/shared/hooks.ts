@@ -88,14 +88,19 @@ async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
 	reject(ctx, checkBaseUrl(credentials.baseUrl));
 }
 
-async function imageFromBinary(ctx: IExecuteSingleFunctions, property: string, field: string): Promise<string> {
+async function imageFromBinary(
+	ctx: IExecuteSingleFunctions,
+	property: string,
+	field: string,
+): Promise<string> {
 	const name = property.trim();
 	const binary = ctx.getInputData().binary?.[name];
 	if (!binary) {
 		throw inputError(ctx, {
 			field,
 			message: `The input item has no binary property '${name}'`,
-			description: 'Put the image into that binary property with a previous node (e.g. Read/Write Files from Disk or HTTP Request), or change the property name.',
+			description:
+				'Put the image into that binary property with a previous node (e.g. Read/Write Files from Disk or HTTP Request), or change the property name.',
 		});
 	}
 	if (binary.mimeType && !/^image\/(jpe?g|png)$/i.test(binary.mimeType)) {
@@ -132,9 +137,17 @@ export async function prepareImageToVideo(
 ): Promise<IHttpRequestOptions> {
 	const fromBinary = this.getNodeParameter('imageSource', 'url') === 'binary';
 	const body = (requestOptions.body ?? {}) as IDataObject;
-	body.image = await readImage(this, fromBinary, this.getNodeParameter('image', ''), this.getNodeParameter('imageBinaryProperty', 'data'), 'Image');
+	body.image = await readImage(
+		this,
+		fromBinary,
+		this.getNodeParameter('image', ''),
+		this.getNodeParameter('imageBinaryProperty', 'data'),
+		'Image',
+	);
 	const tailText = fromBinary ? '' : String(this.getNodeParameter('imageTail', '') ?? '');
-	const tailProperty = fromBinary ? String(this.getNodeParameter('imageTailBinaryProperty', '') ?? '') : '';
+	const tailProperty = fromBinary
+		? String(this.getNodeParameter('imageTailBinaryProperty', '') ?? '')
+		: '';
 	if (tailText.trim() || tailProperty.trim()) {
 		body.image_tail = await readImage(this, fromBinary, tailText, tailProperty, 'End Frame');
 	}
@@ -146,7 +159,8 @@ export async function prepareMultiImageToVideo(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const entries = ((this.getNodeParameter('images', {}) as IDataObject).image ?? []) as IDataObject[];
+	const entries = ((this.getNodeParameter('images', {}) as IDataObject).image ??
+		[]) as IDataObject[];
 	const body = (requestOptions.body ?? {}) as IDataObject;
 	if (entries.length > 4) {
 		// Checked here too so that no image is read or decoded needlessly.
@@ -160,7 +174,13 @@ export async function prepareMultiImageToVideo(
 	for (const [index, entry] of entries.entries()) {
 		const field = `Images #${index + 1}`;
 		list.push({
-			image: await readImage(this, entry.source === 'binary', entry.url, entry.binaryProperty, field),
+			image: await readImage(
+				this,
+				entry.source === 'binary',
+				entry.url,
+				entry.binaryProperty,
+				field,
+			),
 		});
 	}
 	body.image_list = list;
@@ -171,7 +191,9 @@ function extraBodyFields(options: IDataObject): IDataObject {
 	const extra: IDataObject = {};
 	if (options.callbackUrl) extra.callback_url = String(options.callbackUrl).trim();
 	if (options.sound !== undefined) extra.sound = options.sound ? 'on' : 'off';
-	const camera = (options.cameraControl as IDataObject | undefined)?.settings as IDataObject | undefined;
+	const camera = (options.cameraControl as IDataObject | undefined)?.settings as
+		| IDataObject
+		| undefined;
 	if (camera?.type) {
 		const { type, ...axes } = camera;
 		extra.camera_control = type === 'simple' ? { type, config: axes } : { type };
@@ -200,7 +222,13 @@ export async function submitTask(
 	const body = prepared.body;
 	const customId = String(options.externalTaskId ?? '').trim();
 	body.external_task_id =
-		customId || deriveExternalTaskId(this.getWorkflow().id ?? this.getWorkflow().name ?? '', this.getNode().id ?? this.getNode().name, this.getItemIndex(), body);
+		customId ||
+		deriveExternalTaskId(
+			this.getWorkflow().id ?? this.getWorkflow().name ?? '',
+			this.getNode().id ?? this.getNode().name,
+			this.getItemIndex(),
+			body,
+		);
 
 	const settings = settingsOf(this);
 	const limiter = limiterOf(this, settings);
@@ -212,7 +240,14 @@ export async function submitTask(
 		const wait: WaitContext = { deadline: startedAt + settings.maxWaitMs, signal };
 		task = await createTask(this, kind, body, slot, limiter, wait);
 		if (settings.wait) {
-			task = await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs }, wait);
+			task = await waitForTask(
+				this,
+				kind,
+				task,
+				limiter,
+				{ intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs },
+				wait,
+			);
 		}
 	} finally {
 		slot.release();
@@ -227,7 +262,11 @@ export async function prepareGetTask(
 ): Promise<IHttpRequestOptions> {
 	const taskId = String(this.getNodeParameter('taskId', '') ?? '').trim();
 	if (!taskId) {
-		throw inputError(this, { field: 'Task ID', message: 'Task ID is empty', description: 'Give the task_id returned by a create operation.' });
+		throw inputError(this, {
+			field: 'Task ID',
+			message: 'Task ID is empty',
+			description: 'Give the task_id returned by a create operation.',
+		});
 	}
 	await checkCredential(this);
 	const chosen = String(this.getNodeParameter('taskKind', 'auto'));
@@ -239,7 +278,14 @@ export async function prepareGetTask(
 	const { kind, task } = await locateTask(this, kinds, taskId, wait);
 	if (settings.wait) {
 		const limiter = limiterOf(this, settings);
-		await waitForTask(this, kind, task, limiter, { intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs }, wait);
+		await waitForTask(
+			this,
+			kind,
+			task,
+			limiter,
+			{ intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs },
+			wait,
+		);
 	}
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
 }
@@ -256,7 +302,14 @@ export async function outputTask(
 	const envelope = parseEnvelope(response.body);
 	const task = envelope?.data as KlingTask | undefined;
 	if (!envelope || envelope.code !== 0 || response.statusCode >= 300 || !task?.task_id) {
-		throw klingApiError(this, failureOf({ status: response.statusCode, envelope, noAnswer: envelope ? undefined : 'unreadable answer' }));
+		throw klingApiError(
+			this,
+			failureOf({
+				status: response.statusCode,
+				envelope,
+				noAnswer: envelope ? undefined : 'unreadable answer',
+			}),
+		);
 	}
 	const item: INodeExecutionData = { json: task, pairedItem: { item: this.getItemIndex() } };
 	const settings = settingsOf(this);
@@ -267,11 +320,22 @@ export async function outputTask(
 
 	const kind = kindOf(this);
 	const chosen = String(this.getNodeParameter('taskKind', 'auto'));
-	const wait: WaitContext = { deadline: Date.now() + settings.maxWaitMs, signal: this.getExecutionCancelSignal(), taskId: task.task_id };
+	const wait: WaitContext = {
+		deadline: Date.now() + settings.maxWaitMs,
+		signal: this.getExecutionCancelSignal(),
+		taskId: task.task_id,
+	};
 	const refresh = async () =>
 		kind
 			? await getTask(this, kind, task.task_id, wait)
-			: (await locateTask(this, chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind], task.task_id, wait)).task;
+			: (
+					await locateTask(
+						this,
+						chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind],
+						task.task_id,
+						wait,
+					)
+				).task;
 	item.binary = { [settings.binaryProperty]: await downloadVideo(this, task, refresh, wait) };
 	return [item];
 }

@@ -63,7 +63,10 @@ function asTask(data: unknown): KlingTask | undefined {
 /** Kling answers a reused external_task_id with an error; that means "already submitted". */
 function isDuplicateExternalId(message: unknown): boolean {
 	const text = String(message ?? '');
-	return /external[_ ]?task[_ ]?id/i.test(text) && /exist|duplicat|repeat|already|used|unique/i.test(text);
+	return (
+		/external[_ ]?task[_ ]?id/i.test(text) &&
+		/exist|duplicat|repeat|already|used|unique/i.test(text)
+	);
 }
 
 /** Looks a task up by our external id: path form first (documented), then the list filter. */
@@ -75,18 +78,25 @@ export async function findByExternalId(
 ): Promise<KlingTask | undefined> {
 	for (const request of [
 		{ method: 'GET' as const, url: taskPath(kind, externalId) },
-		{ method: 'GET' as const, url: `/v1/videos/${kind}`, qs: { external_task_id: externalId, pageNum: 1, pageSize: 30 } },
+		{
+			method: 'GET' as const,
+			url: `/v1/videos/${kind}`,
+			qs: { external_task_id: externalId, pageNum: 1, pageSize: 30 },
+		},
 	]) {
 		try {
 			const envelope = await requestKling(ctx, request, wait);
 			const found = Array.isArray(envelope.data)
-				? (envelope.data as KlingTask[]).find((task) => task?.task_info?.external_task_id === externalId)
+				? (envelope.data as KlingTask[]).find(
+						(task) => task?.task_info?.external_task_id === externalId,
+					)
 				: asTask(envelope.data);
 			if (found) return found;
 		} catch (error) {
 			// Not found under that form (404 / 1203, or 400 where the form is not supported).
 			const status = Number((error as { httpCode?: unknown }).httpCode);
-			if (status !== 404 && status !== 400) throw new NodeApiError(ctx.getNode(), error as JsonObject);
+			if (status !== 404 && status !== 400)
+				throw new NodeApiError(ctx.getNode(), error as JsonObject);
 		}
 	}
 	return undefined;
@@ -138,19 +148,25 @@ export async function createTask(
 		if (verdict === 'busy') {
 			// Account concurrency is full: hold fewer tasks and queue behind the ones in flight.
 			limiter.shrink();
-			delay = result.retryAfterMs ?? backoffMs(busy++, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs);
+			delay =
+				result.retryAfterMs ??
+				backoffMs(busy++, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs);
 			if (Date.now() + delay > wait.deadline) throw klingApiError(ctx, failureOf(result));
 			await slot.requeue(delay, wait.signal);
 			continue;
 		}
 		if (verdict === 'throttled') {
-			delay = result.retryAfterMs ?? backoffMs(throttled, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
+			delay =
+				result.retryAfterMs ??
+				backoffMs(throttled, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
 			throttled++;
 			if (throttled >= MAX_TRANSIENT_ATTEMPTS) throw klingApiError(ctx, failureOf(result));
 		} else {
 			// transient, or "ok" without a task in it: the create may have happened.
 			mayExist = true;
-			delay = result.retryAfterMs ?? backoffMs(transient, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
+			delay =
+				result.retryAfterMs ??
+				backoffMs(transient, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
 			transient++;
 			if (transient >= MAX_TRANSIENT_ATTEMPTS) throw klingApiError(ctx, failureOf(result));
 		}
@@ -164,10 +180,18 @@ export async function getTask(
 	taskId: string,
 	wait: WaitContext,
 ): Promise<KlingTask> {
-	const envelope = await requestKling(ctx, { method: 'GET', url: taskPath(kind, taskId) }, { ...wait, taskId });
+	const envelope = await requestKling(
+		ctx,
+		{ method: 'GET', url: taskPath(kind, taskId) },
+		{ ...wait, taskId },
+	);
 	const task = asTask(envelope.data);
 	if (!task) {
-		throw klingApiError(ctx, { code: envelope.code, message: 'The task in Kling’s answer has no task_id', taskId });
+		throw klingApiError(ctx, {
+			code: envelope.code,
+			message: 'The task in Kling’s answer has no task_id',
+			taskId,
+		});
 	}
 	return task;
 }
@@ -283,7 +307,14 @@ export async function downloadVideo(
 				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
 			}
 		}
-		if (!(await pause(ctx, backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs), taskWait))) break;
+		if (
+			!(await pause(
+				ctx,
+				backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs),
+				taskWait,
+			))
+		)
+			break;
 	}
 	throw downloadError(ctx, task.task_id, url ? lastProblem : 'the finished task has no video URL');
 }

@@ -64,7 +64,12 @@ export function failureOf(exchange: Exchange, taskId?: string): KlingFailure {
 }
 
 /** Exponential backoff with jitter: base × 2^attempt, capped, scaled by 50–100 %. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random()): number {
+export function backoffMs(
+	attempt: number,
+	baseMs: number,
+	maxMs: number,
+	random = Math.random(),
+): number {
 	return Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random / 2));
 }
 
@@ -135,7 +140,14 @@ export function requestOptionsOfNode(ctx: IExecuteSingleFunctions): Partial<IHtt
 			host: url.hostname,
 			port: Number(url.port),
 			protocol: url.protocol.replace(/:$/, ''),
-			...(url.username ? { auth: { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) } } : {}),
+			...(url.username
+				? {
+						auth: {
+							username: decodeURIComponent(url.username),
+							password: decodeURIComponent(url.password),
+						},
+					}
+				: {}),
 		};
 	}
 	return options;
@@ -147,7 +159,10 @@ export async function baseUrlOf(ctx: IExecuteSingleFunctions): Promise<string> {
 }
 
 /** One authenticated request to Kling. Resolves with whatever came back; never throws. */
-export async function exchange(ctx: IExecuteSingleFunctions, request: KlingRequest): Promise<Exchange> {
+export async function exchange(
+	ctx: IExecuteSingleFunctions,
+	request: KlingRequest,
+): Promise<Exchange> {
 	const options: IHttpRequestOptions = {
 		...requestOptionsOfNode(ctx),
 		method: request.method,
@@ -161,7 +176,11 @@ export async function exchange(ctx: IExecuteSingleFunctions, request: KlingReque
 	if (request.body) options.body = request.body;
 	if (request.qs) options.qs = request.qs;
 	try {
-		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)) as {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CREDENTIAL_TYPE,
+			options,
+		)) as {
 			statusCode: number;
 			headers: IDataObject;
 			body: unknown;
@@ -185,7 +204,11 @@ export interface WaitContext {
 }
 
 /** Sleeps unless that would pass the deadline; turns a stopped execution into a clear error. */
-export async function pause(ctx: IExecuteSingleFunctions, ms: number, wait: WaitContext): Promise<boolean> {
+export async function pause(
+	ctx: IExecuteSingleFunctions,
+	ms: number,
+	wait: WaitContext,
+): Promise<boolean> {
 	if (Date.now() + ms > wait.deadline) return false;
 	try {
 		await sleep(ms, wait.signal);

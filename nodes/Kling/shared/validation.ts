@@ -28,16 +28,33 @@ const KIND_LABEL: Record<TaskKind, string> = {
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];
-const CAMERA_TYPES = ['simple', 'down_back', 'forward_up', 'right_turn_forward', 'left_turn_forward'];
+const CAMERA_TYPES = [
+	'simple',
+	'down_back',
+	'forward_up',
+	'right_turn_forward',
+	'left_turn_forward',
+];
 
 function characters(value: string): number {
 	return [...value].length;
 }
 
-function checkText(body: IDataObject, key: string, field: string, required: boolean): Problem | undefined {
+function checkText(
+	body: IDataObject,
+	key: string,
+	field: string,
+	required: boolean,
+): Problem | undefined {
 	const value = body[key];
 	if (value === undefined || value === null || value === '') {
-		return required ? { field, message: `${field} is empty`, description: `Write a ${field.toLowerCase()} describing the video.` } : undefined;
+		return required
+			? {
+					field,
+					message: `${field} is empty`,
+					description: `Write a ${field.toLowerCase()} describing the video.`,
+				}
+			: undefined;
 	}
 	if (typeof value !== 'string') return { field, message: `${field} must be text` };
 	if (required && value.trim() === '') return { field, message: `${field} is empty` };
@@ -97,7 +114,13 @@ export function normaliseImageText(
 	field: string,
 ): { image: string } | { problem: Problem } {
 	if (typeof value !== 'string' || value.trim() === '') {
-		return { problem: { field, message: `${field} is missing`, description: 'Give an image URL, base64 data, or choose a binary property.' } };
+		return {
+			problem: {
+				field,
+				message: `${field} is missing`,
+				description: 'Give an image URL, base64 data, or choose a binary property.',
+			},
+		};
 	}
 	const text = value.trim();
 	if (/^https?:\/\//i.test(text)) return { image: text };
@@ -132,35 +155,51 @@ function checkModel(kind: TaskKind, model: unknown): Problem | undefined {
 
 function checkCamera(kind: TaskKind, model: string, camera: unknown): Problem | undefined {
 	const field = 'Camera Control';
-	if (typeof camera !== 'object' || camera === null) return { field, message: `${field} must be an object` };
+	if (typeof camera !== 'object' || camera === null)
+		return { field, message: `${field} must be an object` };
 	const info = modelInfo(model);
 	if (info && !info.cameraControl.includes(kind)) {
 		return {
 			field,
 			message: `Model ${model} does not support camera control in ${KIND_LABEL[kind]}`,
-			description: 'Camera control works with kling-v1 (text to video) and kling-v1-5 (image to video).',
+			description:
+				'Camera control works with kling-v1 (text to video) and kling-v1-5 (image to video).',
 		};
 	}
 	const { type, config } = camera as IDataObject;
 	if (!CAMERA_TYPES.includes(String(type))) {
-		return { field, message: `Camera movement "${String(type)}" is unknown`, description: `Use one of: ${CAMERA_TYPES.join(', ')}.` };
+		return {
+			field,
+			message: `Camera movement "${String(type)}" is unknown`,
+			description: `Use one of: ${CAMERA_TYPES.join(', ')}.`,
+		};
 	}
 	if (type !== 'simple') {
-		return config === undefined ? undefined : { field, message: `Camera movement "${String(type)}" takes no axis values`, description: 'Only the "simple" movement uses axis values.' };
+		return config === undefined
+			? undefined
+			: {
+					field,
+					message: `Camera movement "${String(type)}" takes no axis values`,
+					description: 'Only the "simple" movement uses axis values.',
+				};
 	}
 	const axes = (config ?? {}) as IDataObject;
 	const nonZero = CAMERA_AXES.filter((axis) => Number(axes[axis] ?? 0) !== 0);
 	for (const axis of CAMERA_AXES) {
 		const value = Number(axes[axis] ?? 0);
 		if (!Number.isFinite(value) || value < -10 || value > 10) {
-			return { field, message: `Camera ${axis} is ${String(axes[axis])}; it must be between -10 and 10` };
+			return {
+				field,
+				message: `Camera ${axis} is ${String(axes[axis])}; it must be between -10 and 10`,
+			};
 		}
 	}
 	if (nonZero.length !== 1) {
 		return {
 			field,
 			message: `A simple camera movement needs exactly one non-zero axis; got ${nonZero.length} (${nonZero.join(', ') || 'none'})`,
-			description: 'Set one of horizontal, vertical, pan, tilt, roll or zoom and leave the others at 0.',
+			description:
+				'Set one of horizontal, vertical, pan, tilt, roll or zoom and leave the others at 0.',
 		};
 	}
 	return undefined;
@@ -171,35 +210,67 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 	const info = modelInfo(model);
 
 	if (body.mode !== undefined && !['std', 'pro'].includes(String(body.mode))) {
-		return { field: 'Mode', message: `Mode "${String(body.mode)}" is unknown`, description: 'Use std (Standard) or pro (Professional).' };
+		return {
+			field: 'Mode',
+			message: `Mode "${String(body.mode)}" is unknown`,
+			description: 'Use std (Standard) or pro (Professional).',
+		};
 	}
 	const durations = info?.durations ?? Array.from({ length: 13 }, (_, i) => String(i + 3));
 	if (body.duration !== undefined && !durations.includes(String(body.duration))) {
-		return { field: 'Duration', message: `Duration ${String(body.duration)} s is not available for ${model}`, description: `Use one of: ${durations.join(', ')} seconds.` };
+		return {
+			field: 'Duration',
+			message: `Duration ${String(body.duration)} s is not available for ${model}`,
+			description: `Use one of: ${durations.join(', ')} seconds.`,
+		};
 	}
 	if (body.aspect_ratio !== undefined) {
 		const ratio = String(body.aspect_ratio);
 		if (README_ONLY_ASPECT_RATIOS.includes(ratio)) {
-			return { field: 'Aspect Ratio', message: `Kling's API does not accept the aspect ratio ${ratio}`, description: `Older Kling documentation lists it, but the API rejects it. Use ${ASPECT_RATIOS.join(', ')}.` };
+			return {
+				field: 'Aspect Ratio',
+				message: `Kling's API does not accept the aspect ratio ${ratio}`,
+				description: `Older Kling documentation lists it, but the API rejects it. Use ${ASPECT_RATIOS.join(', ')}.`,
+			};
 		}
 		if (!ASPECT_RATIOS.includes(ratio)) {
-			return { field: 'Aspect Ratio', message: `Aspect ratio "${ratio}" is unknown`, description: `Use ${ASPECT_RATIOS.join(', ')}.` };
+			return {
+				field: 'Aspect Ratio',
+				message: `Aspect ratio "${ratio}" is unknown`,
+				description: `Use ${ASPECT_RATIOS.join(', ')}.`,
+			};
 		}
 	}
 	if (body.cfg_scale !== undefined) {
 		const cfg = Number(body.cfg_scale);
 		if (!Number.isFinite(cfg) || cfg < 0 || cfg > 1) {
-			return { field: 'CFG Scale', message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1` };
+			return {
+				field: 'CFG Scale',
+				message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1`,
+			};
 		}
 		if (info && !info.cfgScale && cfg !== DEFAULT_CFG_SCALE) {
-			return { field: 'CFG Scale', message: `Model ${model} ignores CFG Scale`, description: `Leave CFG Scale at ${DEFAULT_CFG_SCALE}, or choose a kling-v1 model to use it.` };
+			return {
+				field: 'CFG Scale',
+				message: `Model ${model} ignores CFG Scale`,
+				description: `Leave CFG Scale at ${DEFAULT_CFG_SCALE}, or choose a kling-v1 model to use it.`,
+			};
 		}
 	}
 	if (body.image_tail !== undefined && info && !info.tailFrame) {
-		return { field: 'End Frame', message: `Model ${model} does not support an end frame`, description: 'Remove the end frame or choose kling-v1-6, kling-v2-1, kling-v2-5-turbo or newer.' };
+		return {
+			field: 'End Frame',
+			message: `Model ${model} does not support an end frame`,
+			description:
+				'Remove the end frame or choose kling-v1-6, kling-v2-1, kling-v2-5-turbo or newer.',
+		};
 	}
 	if (body.sound !== undefined && body.sound === 'on' && info && !info.sound) {
-		return { field: 'Sound', message: `Model ${model} cannot generate sound`, description: 'Turn sound off or choose kling-v2-6 or kling-v3.' };
+		return {
+			field: 'Sound',
+			message: `Model ${model} cannot generate sound`,
+			description: 'Turn sound off or choose kling-v2-6 or kling-v3.',
+		};
 	}
 	if (body.camera_control !== undefined) {
 		return checkCamera(kind, model, body.camera_control);
@@ -229,17 +300,42 @@ export function prepareSubmissionBody(
 	if (kind === 'multi-image2video') {
 		const list = body.image_list;
 		if (!Array.isArray(list) || list.length === 0) {
-			return { problem: { field: 'Images', message: 'No reference images given', description: 'Add between 1 and 4 images.' } };
+			return {
+				problem: {
+					field: 'Images',
+					message: 'No reference images given',
+					description: 'Add between 1 and 4 images.',
+				},
+			};
 		}
 		if (list.length > MAX_MULTI_IMAGES) {
-			return { problem: { field: 'Images', message: `${list.length} reference images given; Kling accepts at most ${MAX_MULTI_IMAGES}`, description: 'Remove images until at most 4 remain.' } };
+			return {
+				problem: {
+					field: 'Images',
+					message: `${list.length} reference images given; Kling accepts at most ${MAX_MULTI_IMAGES}`,
+					description: 'Remove images until at most 4 remain.',
+				},
+			};
 		}
 	}
 	if (kind === 'image2video' && (body.image === undefined || body.image === '')) {
-		return { problem: { field: 'Image', message: 'Image is missing', description: 'Give an image URL or base64 data, or choose a binary property.' } };
+		return {
+			problem: {
+				field: 'Image',
+				message: 'Image is missing',
+				description: 'Give an image URL or base64 data, or choose a binary property.',
+			},
+		};
 	}
 	if (body.callback_url !== undefined && !/^https:\/\/[^\s/]+/i.test(String(body.callback_url))) {
-		return { problem: { field: 'Callback URL', message: `Callback URL "${String(body.callback_url)}" is not an https:// URL`, description: 'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.' } };
+		return {
+			problem: {
+				field: 'Callback URL',
+				message: `Callback URL "${String(body.callback_url)}" is not an https:// URL`,
+				description:
+					'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
+			},
+		};
 	}
 
 	const info = modelInfo(String(body.model_name));
@@ -261,12 +357,15 @@ export function checkBaseUrl(value: unknown): Problem | undefined {
 		return {
 			field: 'Base URL',
 			message: `The Base URL "${text}" in the Kling credential is not a valid http(s) address`,
-			description: 'Open the Kling credential and set Base URL to https://api-singapore.klingai.com (or your region or proxy).',
+			description:
+				'Open the Kling credential and set Base URL to https://api-singapore.klingai.com (or your region or proxy).',
 		};
 	}
 	return undefined;
 }
 
 export function normaliseBaseUrl(value: unknown): string {
-	return String(value ?? '').trim().replace(/\/+$/, '');
+	return String(value ?? '')
+		.trim()
+		.replace(/\/+$/, '');
 }

@@ -12,7 +12,8 @@ export const videoGetTaskDescription: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. 866889456698785798',
-		description: 'The task_id returned when the video was created (also accepts your External Task ID)',
+		description:
+			'The task_id returned when the video was created (also accepts your External Task ID)',
 		displayOptions: { show: showOnlyForGetTask },
 	},
 	{
@@ -20,7 +21,11 @@ export const videoGetTaskDescription: INodeProperties[] = [
 		name: 'taskKind',
 		type: 'options',
 		options: [
-			{ name: 'Find Automatically', value: 'auto', description: 'Try each type until the task is found' },
+			{
+				name: 'Find Automatically',
+				value: 'auto',
+				description: 'Try each type until the task is found',
+			},
 			{ name: 'Image to Video', value: 'image2video' },
 			{ name: 'Multi-Image to Video', value: 'multi-image2video' },
 			{ name: 'Text to Video', value: 'text2video' },

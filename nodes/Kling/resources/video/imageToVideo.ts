@@ -27,11 +27,13 @@ export const videoImageToVideoDescription: INodeProperties[] = [
 			{
 				name: 'Binary File',
 				value: 'binary',
-				description: 'An image in a binary property of the input item (e.g. from Read/Write Files or HTTP Request)',
+				description:
+					'An image in a binary property of the input item (e.g. from Read/Write Files or HTTP Request)',
 			},
 		],
 		default: 'url',
-		description: 'Where the first frame comes from. JPG or PNG, at most 10 MB, each side at least 300 px.',
+		description:
+			'Where the first frame comes from. JPG or PNG, at most 10 MB, each side at least 300 px.',
 		displayOptions: { show: showOnlyForImageToVideo },
 	},
 	{
@@ -41,7 +43,8 @@ export const videoImageToVideoDescription: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/photo.jpg',
-		description: 'First frame of the video: an image URL, or base64 image data (a data: prefix is removed)',
+		description:
+			'First frame of the video: an image URL, or base64 image data (a data: prefix is removed)',
 		displayOptions: { show: fromUrl },
 	},
 	{
@@ -59,7 +62,8 @@ export const videoImageToVideoDescription: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'e.g. https://example.com/last-frame.jpg',
-		description: 'Optional last frame (URL or base64). Supported by kling-v1-6, v2.1, v2.5 Turbo and newer, usually in Professional mode.',
+		description:
+			'Optional last frame (URL or base64). Supported by kling-v1-6, v2.1, v2.5 Turbo and newer, usually in Professional mode.',
 		displayOptions: { show: fromUrl },
 	},
 	{

@@ -1,6 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { outputTask, prepareGetTask, prepareImageToVideo, prepareMultiImageToVideo, submitTask } from '../../shared/hooks';
+import {
+	outputTask,
+	prepareGetTask,
+	prepareImageToVideo,
+	prepareMultiImageToVideo,
+	submitTask,
+} from '../../shared/hooks';
 import { videoGetTaskDescription } from './getTask';
 import { videoImageToVideoDescription } from './imageToVideo';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
@@ -24,7 +30,11 @@ export const videoDescription: INodeProperties[] = [
 				action: 'Get a video task',
 				description: 'Get a task by ID; optionally wait for it and download the video',
 				routing: {
-					request: { method: 'GET', url: '=/v1/videos/text2video/{{ $parameter.taskId }}', ignoreHttpStatusErrors: true },
+					request: {
+						method: 'GET',
+						url: '=/v1/videos/text2video/{{ $parameter.taskId }}',
+						ignoreHttpStatusErrors: true,
+					},
 					send: { preSend: [prepareGetTask] },
 					output: { postReceive: [outputTask] },
 				},
@@ -46,7 +56,11 @@ export const videoDescription: INodeProperties[] = [
 				action: 'Generate a video from reference images',
 				description: 'Combine up to four reference images into one video',
 				routing: {
-					request: { method: 'POST', url: '/v1/videos/multi-image2video', ignoreHttpStatusErrors: true },
+					request: {
+						method: 'POST',
+						url: '/v1/videos/multi-image2video',
+						ignoreHttpStatusErrors: true,
+					},
 					send: { preSend: [prepareMultiImageToVideo, submitTask] },
 					output: { postReceive: [outputTask] },
 				},

@@ -20,7 +20,8 @@ export const videoMultiImageToVideoDescription: INodeProperties[] = [
 		default: {},
 		placeholder: 'Add Image',
 		required: true,
-		description: 'One to four reference images (subjects or scenes, not frames). JPG or PNG, at most 10 MB each.',
+		description:
+			'One to four reference images (subjects or scenes, not frames). JPG or PNG, at most 10 MB each.',
 		displayOptions: { show: showOnlyForMultiImageToVideo },
 		options: [
 			{
