@@ -46,7 +46,7 @@ function multiImage(images, parameters = {}, options = {}) {
 		resource: 'video',
 		operation: 'multiImageToVideo',
 		prompt: 'The two characters dance together in a sunny park',
-		images: { image: images },
+		images: typeof images === 'string' ? images : { image: images },
 		...parameters,
 		options: { pollInterval: 1, ...options },
 	};
@@ -284,7 +284,7 @@ const BAD_INPUTS = [
 	},
 	{
 		name: 'end frame that is neither a URL nor base64',
-		parameters: imageToVideo({ model: 'kling-v2-1', mode: 'pro', imageTail: 'last frame please' }),
+		parameters: imageToVideo({ model: 'kling-v2-1', mode: 'pro', imageTail: 'last frame.png' }),
 		field: 'End Frame',
 		message: 'End Frame is neither an http(s) URL nor base64 image data',
 	},
@@ -351,8 +351,11 @@ const BAD_INPUTS = [
 	},
 	// Multi-image
 	{
-		name: '5 multi-image references',
-		parameters: multiImage([1, 2, 3, 4, 5].map(urlImage)),
+		// Typed into the editor, n8n itself refuses a fifth entry (maxAllowedFields); an expression can still give five.
+		name: '5 multi-image references (from an expression)',
+		parameters: multiImage(
+			'={{ { image: [1, 2, 3, 4, 5].map((n) => ({ source: "url", url: "https://example.com/ref-" + n + ".png" })) } }}',
+		),
 		field: 'Images',
 		message: '5 reference images given; Kling accepts at most 4',
 		description: 'Remove images until at most 4 remain.',
@@ -479,7 +482,7 @@ describe('bad input fails before any request is sent', () => {
 		expectNothingSent();
 	});
 
-	it('an empty required field typed into the node is refused by n8n itself, before the node runs', async () => {
+	it('an empty required field or a fifth image typed into the node is refused by n8n itself, before the node runs', async () => {
 		await expect(
 			runKling({ parameters: textToVideo({ prompt: '' }), credentials: apiKeyCredentials(fake) }),
 		).rejects.toThrow(/Parameter "Prompt" is required/);
@@ -489,6 +492,9 @@ describe('bad input fails before any request is sent', () => {
 		await expect(
 			runKling({ parameters: getTask({ taskId: '' }), credentials: apiKeyCredentials(fake) }),
 		).rejects.toThrow(/Parameter "Task ID" is required/);
+		await expect(
+			runKling({ parameters: multiImage([1, 2, 3, 4, 5].map(urlImage)), credentials: apiKeyCredentials(fake) }),
+		).rejects.toThrow(/At most 4 fields are allowed/);
 		expect(fake.log).toEqual([]);
 	});
 });
@@ -519,7 +525,11 @@ describe('the limits themselves are accepted (one paid task each)', () => {
 		{
 			name: 'camera axis -10 on kling-v1',
 			parameters: textToVideo({ model: 'kling-v1', waitForCompletion: false }, { cameraControl: { settings: { type: 'simple', roll: -10 } } }),
-			check: (body) => expect(body.camera_control).toEqual({ type: 'simple', config: { roll: -10 } }),
+			check: (body) =>
+				expect(body.camera_control).toEqual({
+					type: 'simple',
+					config: { horizontal: 0, vertical: 0, pan: 0, tilt: 0, roll: -10, zoom: 0 },
+				}),
 		},
 		{
 			name: 'PNG of exactly 300x300',

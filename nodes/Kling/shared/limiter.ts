@@ -64,10 +64,13 @@ export class TaskLimiter {
 		this.limit = Math.max(1, Math.min(this.limit, this.active - 1));
 	}
 
-	/** Returns how long to wait so that polls of this run start at least `pollSpacingMs` apart. */
-	reservePoll(): number {
+	/**
+	 * Books the next status poll of one task, `intervalMs` from now or later, so that polls of
+	 * this run start at least `pollSpacingMs` apart. Returns how long to wait for it.
+	 */
+	reservePoll(intervalMs: number): number {
 		const now = Date.now();
-		const at = Math.max(now, this.nextPollAt);
+		const at = Math.max(now + intervalMs, this.nextPollAt);
 		this.nextPollAt = at + timing.pollSpacingMs;
 		return at - now;
 	}

@@ -236,7 +236,7 @@ export async function waitForTask(
 		const state = taskState(current.task_status);
 		if (state === 'succeeded') return current;
 		if (state === 'failed') throw taskFailedError(ctx, current.task_id, current.task_status_msg);
-		const delay = poll.intervalMs + limiter.reservePoll();
+		const delay = limiter.reservePoll(poll.intervalMs);
 		if (!(await pause(ctx, delay, taskWait))) {
 			throw timeoutError(ctx, current.task_id, String(current.task_status), poll.maxWaitMs);
 		}
