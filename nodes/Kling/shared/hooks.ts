@@ -20,12 +20,12 @@ import {
 	createTask,
 	deriveExternalTaskId,
 	downloadVideo,
-	getTask,
 	locateTask,
+	type PollWait,
 	taskPath,
 	waitForTask,
 } from './tasks';
-import { failureOf, parseEnvelope, type WaitContext } from './transport';
+import { failureOf, parseEnvelope } from './transport';
 import type { KlingTask, TaskKind } from './types';
 import {
 	checkBaseUrl,
@@ -70,6 +70,17 @@ function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 	};
 }
 
+/** Deadline, cancel signal and polling pace of one item, starting now. */
+function waitFrom(ctx: IExecuteSingleFunctions, settings: RunSettings, taskId?: string): PollWait {
+	return {
+		deadline: Date.now() + settings.maxWaitMs,
+		signal: ctx.getExecutionCancelSignal(),
+		taskId,
+		intervalMs: settings.pollIntervalMs,
+		maxWaitMs: settings.maxWaitMs,
+	};
+}
+
 function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLimiter {
 	const node = ctx.getNode();
 	return limiterFor(`${ctx.getExecutionId()}:${node.id ?? node.name}`, settings.maxInFlight);
@@ -77,6 +88,14 @@ function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLim
 
 function kindOf(ctx: IExecuteSingleFunctions): TaskKind {
 	return KIND_OF_OPERATION[String(ctx.getNodeParameter('operation', ''))];
+}
+
+/** Where a task of this operation can be found: its own kind, or the Get Task choice. */
+function kindsToSearch(ctx: IExecuteSingleFunctions): TaskKind[] {
+	const kind = kindOf(ctx);
+	if (kind) return [kind];
+	const chosen = String(ctx.getNodeParameter('taskKind', 'auto'));
+	return chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind];
 }
 
 function reject(ctx: IExecuteSingleFunctions, problem: Problem | undefined): void {
@@ -232,23 +251,13 @@ export async function submitTask(
 
 	const settings = settingsOf(this);
 	const limiter = limiterOf(this, settings);
-	const signal = this.getExecutionCancelSignal();
-	const slot = await limiter.acquire(signal);
+	const slot = await limiter.acquire(this.getExecutionCancelSignal());
 	let task: KlingTask;
 	try {
-		const startedAt = Date.now();
-		const wait: WaitContext = { deadline: startedAt + settings.maxWaitMs, signal };
+		// The item's max wait time starts when it gets its place in flight.
+		const wait = waitFrom(this, settings);
 		task = await createTask(this, kind, body, slot, limiter, wait);
-		if (settings.wait) {
-			task = await waitForTask(
-				this,
-				kind,
-				task,
-				limiter,
-				{ intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs },
-				wait,
-			);
-		}
+		if (settings.wait) task = await waitForTask(this, kind, task, limiter, wait);
 	} finally {
 		slot.release();
 	}
@@ -269,24 +278,10 @@ export async function prepareGetTask(
 		});
 	}
 	await checkCredential(this);
-	const chosen = String(this.getNodeParameter('taskKind', 'auto'));
-	const kinds = chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind];
 	const settings = settingsOf(this);
-	const signal = this.getExecutionCancelSignal();
-	const startedAt = Date.now();
-	const wait: WaitContext = { deadline: startedAt + settings.maxWaitMs, signal, taskId };
-	const { kind, task } = await locateTask(this, kinds, taskId, wait);
-	if (settings.wait) {
-		const limiter = limiterOf(this, settings);
-		await waitForTask(
-			this,
-			kind,
-			task,
-			limiter,
-			{ intervalMs: settings.pollIntervalMs, maxWaitMs: settings.maxWaitMs },
-			wait,
-		);
-	}
+	const wait = waitFrom(this, settings, taskId);
+	const { kind, task } = await locateTask(this, kindsToSearch(this), taskId, wait);
+	if (settings.wait) await waitForTask(this, kind, task, limiterOf(this, settings), wait);
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
 }
 
@@ -318,24 +313,10 @@ export async function outputTask(
 	if (state === 'failed') throw taskFailedError(this, task.task_id, task.task_status_msg);
 	if (state !== 'succeeded' || !settings.download) return [item];
 
-	const kind = kindOf(this);
-	const chosen = String(this.getNodeParameter('taskKind', 'auto'));
-	const wait: WaitContext = {
-		deadline: Date.now() + settings.maxWaitMs,
-		signal: this.getExecutionCancelSignal(),
-		taskId: task.task_id,
-	};
+	const wait = waitFrom(this, settings, task.task_id);
+	// An expired video URL is renewed by reading the task again.
 	const refresh = async () =>
-		kind
-			? await getTask(this, kind, task.task_id, wait)
-			: (
-					await locateTask(
-						this,
-						chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind],
-						task.task_id,
-						wait,
-					)
-				).task;
+		(await locateTask(this, kindsToSearch(this), task.task_id, wait)).task;
 	item.binary = { [settings.binaryProperty]: await downloadVideo(this, task, refresh, wait) };
 	return [item];
 }

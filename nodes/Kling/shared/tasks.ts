@@ -216,7 +216,7 @@ export async function locateTask(
 	throw klingApiError(ctx, { httpStatus: 404, code: 1203, taskId });
 }
 
-export interface PollSettings {
+export interface PollWait extends WaitContext {
 	intervalMs: number;
 	maxWaitMs: number;
 }
@@ -227,8 +227,7 @@ export async function waitForTask(
 	kind: TaskKind,
 	task: KlingTask,
 	limiter: TaskLimiter,
-	poll: PollSettings,
-	wait: WaitContext,
+	wait: PollWait,
 ): Promise<KlingTask> {
 	const taskWait = { ...wait, taskId: task.task_id };
 	let current = task;
@@ -236,9 +235,9 @@ export async function waitForTask(
 		const state = taskState(current.task_status);
 		if (state === 'succeeded') return current;
 		if (state === 'failed') throw taskFailedError(ctx, current.task_id, current.task_status_msg);
-		const delay = limiter.reservePoll(poll.intervalMs);
+		const delay = limiter.reservePoll(wait.intervalMs);
 		if (!(await pause(ctx, delay, taskWait))) {
-			throw timeoutError(ctx, current.task_id, String(current.task_status), poll.maxWaitMs);
+			throw timeoutError(ctx, current.task_id, String(current.task_status), wait.maxWaitMs);
 		}
 		current = await getTask(ctx, kind, current.task_id, taskWait);
 	}
