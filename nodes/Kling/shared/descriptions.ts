@@ -240,6 +240,8 @@ const cameraControl: INodeProperties = {
 						{ name: 'Simple (One Axis)', value: 'simple' },
 					],
 					default: 'simple',
+					description:
+						'A preset camera move, or Simple to move along one axis set below (exactly one axis non-zero)',
 				},
 				axis(
 					'horizontal',

@@ -15,6 +15,8 @@ interface ModelInfo {
 	tailFrame: boolean;
 	cameraControl: TaskKind[];
 	sound: boolean;
+	/** Features this model offers in Professional mode only. */
+	proOnly: Array<'tailFrame' | 'sound'>;
 }
 
 const FIVE_OR_TEN = ['5', '10'];
@@ -32,6 +34,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: ['text2video'],
 		sound: false,
+		proOnly: [],
 	},
 	'kling-v1-5': {
 		name: 'Kling v1.5',
@@ -43,6 +46,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: ['image2video'],
 		sound: false,
+		proOnly: ['tailFrame'],
 	},
 	'kling-v1-6': {
 		name: 'Kling v1.6',
@@ -54,6 +58,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: [],
 		sound: false,
+		proOnly: ['tailFrame'],
 	},
 	'kling-v2-master': {
 		name: 'Kling v2 Master',
@@ -65,6 +70,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: false,
 		cameraControl: [],
 		sound: false,
+		proOnly: [],
 	},
 	'kling-v2-1': {
 		name: 'Kling v2.1',
@@ -76,6 +82,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: [],
 		sound: false,
+		proOnly: ['tailFrame'],
 	},
 	'kling-v2-1-master': {
 		name: 'Kling v2.1 Master',
@@ -87,6 +94,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: false,
 		cameraControl: [],
 		sound: false,
+		proOnly: [],
 	},
 	'kling-v2-5-turbo': {
 		name: 'Kling v2.5 Turbo',
@@ -98,6 +106,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: [],
 		sound: false,
+		proOnly: ['tailFrame'],
 	},
 	'kling-v2-6': {
 		name: 'Kling v2.6',
@@ -109,6 +118,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: [],
 		sound: true,
+		proOnly: ['tailFrame', 'sound'],
 	},
 	'kling-v3': {
 		name: 'Kling v3',
@@ -120,6 +130,7 @@ export const MODELS: Record<string, ModelInfo> = {
 		tailFrame: true,
 		cameraControl: [],
 		sound: true,
+		proOnly: [],
 	},
 };
 

@@ -73,7 +73,7 @@ export function checkImageBytes(data: Buffer, field: string): Problem | undefine
 	if (data.length > MAX_IMAGE_BYTES) {
 		return {
 			field,
-			message: `${field} is ${(data.length / 1024 / 1024).toFixed(1)} MB; Kling accepts at most 10 MB`,
+			message: `${field} is ${(data.length / 1024 / 1024).toFixed(2)} MB (${data.length} bytes); Kling accepts at most 10 MB`,
 			description: 'Compress or resize the image before sending it to Kling.',
 		};
 	}
@@ -124,7 +124,9 @@ export function normaliseImageText(
 	}
 	const text = value.trim();
 	if (/^https?:\/\//i.test(text)) return { image: text };
-	const base64 = text.replace(/^data:[^;,]*;base64,/i, '').replace(/\s+/g, '');
+	const withoutPrefix = text.replace(/^data:[^;,]*;base64,/i, '');
+	// Wrapped base64 has line breaks, never spaces: "last frame please" is words, not data.
+	const base64 = withoutPrefix.replace(/[\r\n]+/g, '');
 	if (!BASE64.test(base64)) {
 		return {
 			problem: {
@@ -256,6 +258,21 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 				description: `Leave CFG Scale at ${DEFAULT_CFG_SCALE}, or choose a kling-v1 model to use it.`,
 			};
 		}
+	}
+	const professional = body.mode === 'pro';
+	if (body.image_tail !== undefined && info?.proOnly.includes('tailFrame') && !professional) {
+		return {
+			field: 'End Frame',
+			message: `Model ${model} supports an end frame only in Professional mode`,
+			description: 'Set Mode to Professional, or remove the end frame.',
+		};
+	}
+	if (body.sound === 'on' && info?.proOnly.includes('sound') && !professional) {
+		return {
+			field: 'Sound',
+			message: `Model ${model} generates sound only in Professional mode`,
+			description: 'Set Mode to Professional, or turn sound off.',
+		};
 	}
 	if (body.image_tail !== undefined && info && !info.tailFrame) {
 		return {

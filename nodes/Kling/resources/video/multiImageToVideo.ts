@@ -37,6 +37,8 @@ export const videoMultiImageToVideoDescription: INodeProperties[] = [
 							{ name: 'Binary File', value: 'binary' },
 						],
 						default: 'url',
+						description:
+							'Whether this image is given as a URL/base64 text or taken from a binary property of the input item',
 					},
 					{
 						displayName: 'Image',
