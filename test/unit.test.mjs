@@ -702,6 +702,21 @@ describe('limiter.TaskLimiter', () => {
 		expect(limiterFor(key, 9)).not.toBe(limiter); // idle: a fresh one with the new cap
 		expect(limiterFor(`${key}-0`, 0).limit).toBe(1);
 	});
+
+	it('keeps a lowered cap while the only item waits to retry after 1303', async () => {
+		const key = `unit-requeue-${Date.now()}`;
+		const limiter = limiterFor(key, 3);
+		const slot = await limiter.acquire();
+		const other = await limiter.acquire();
+		limiter.shrink(); // Kling refused this item's task: it accepts one of ours
+		other.release();
+		const requeued = slot.requeue(20);
+		expect(limiterFor(key, 3)).toBe(limiter); // not forgotten during the wait
+		await requeued;
+		expect(limiterFor(key, 3).limit).toBe(1);
+		slot.release();
+		expect(limiterFor(key, 3)).not.toBe(limiter);
+	});
 });
 
 describe('KlingApi credential authenticate', () => {

@@ -77,29 +77,36 @@ export class TaskLimiter {
 
 	private slot(): Slot {
 		let held = true;
-		const release = () => {
+		const giveBack = (mayForget: boolean) => {
 			if (!held) return;
 			held = false;
 			this.active--;
-			this.grantWaiting();
+			this.grantWaiting(mayForget);
 		};
 		return {
-			release,
+			release: () => giveBack(true),
 			requeue: async (delayMs, signal) => {
-				release();
-				await sleep(delayMs, signal);
-				await this.take(signal);
+				// Not "idle" while this item waits to try again: the lowered cap must survive.
+				giveBack(false);
+				let back = false;
+				try {
+					await sleep(delayMs, signal);
+					await this.take(signal);
+					back = true;
+				} finally {
+					if (!back) this.grantWaiting(true); // stopped while waiting
+				}
 				held = true;
 			},
 		};
 	}
 
-	private grantWaiting(): void {
+	private grantWaiting(mayForget: boolean): void {
 		while (this.active < this.limit && this.waiters.length > 0) {
 			this.active++;
 			(this.waiters.shift() as () => void)();
 		}
-		if (this.active === 0 && this.waiters.length === 0) this.onIdle();
+		if (mayForget && this.active === 0 && this.waiters.length === 0) this.onIdle();
 	}
 }
 
