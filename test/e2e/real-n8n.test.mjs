@@ -1,7 +1,8 @@
 // End to end in a real n8n: the packed package is installed as a community node into a fresh
 // n8n user folder, workflows are imported and run with `n8n execute`, and the node talks to the
 // fake Kling server started here. The first run installs n8n (several minutes, cached after).
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { startFakeKling, videoBytesFor } from '../fake-kling/server.mjs';
 import {
 	KLING_TYPE,
+	cleanEnv,
 	cleanupTemp,
 	createN8nHome,
 	describeFailure,
@@ -17,21 +19,27 @@ import {
 	executeWorkflow,
 	importCredential,
 	importWorkflow,
-	makePng,
 	makeTempDir,
+	nodeBinDir,
 	nodeOutput,
 	packPackage,
 	projectRoot,
 	readBinary,
+	run as runCommand,
 } from './n8n.mjs';
+import { makePng } from '../harness/images.mjs';
 
 const MINUTE = 60_000;
 const API_KEY = 'e2e-kling-api-key-0123456789';
+const ACCESS_KEY = 'e2e-kling-access-key';
+const SECRET_KEY = 'e2e-kling-secret-key-9876543210';
 const CREDENTIAL_NAME = 'Kling account';
+const KEY_PAIR_CREDENTIAL_NAME = 'Kling key pair';
 // Not a multiple of the fake server's 64 KiB chunks, so a short download would show.
 const VIDEO_BYTES = 150_001;
 const EXAMPLES_DIR = path.join(projectRoot, 'examples');
 const EXAMPLES = [
+	'demo-three-prompts.json',
 	'google-sheets-to-kling-to-drive.json',
 	'schedule-to-kling-to-file.json',
 	'image-url-to-video.json',
@@ -51,8 +59,7 @@ let png;
 const workflowIds = {};
 const outDirs = {};
 
-const n8nNodesBase = () =>
-	path.join(path.dirname(path.dirname(home.n8nBin)), 'n8n-nodes-base');
+const n8nNodesBase = () => path.join(path.dirname(path.dirname(home.n8nBin)), 'n8n-nodes-base');
 
 // ---------------------------------------------------------------------------------------------
 // Workflow building
@@ -66,14 +73,14 @@ const manualTrigger = (name = 'Manual Trigger') => ({
 	parameters: {},
 });
 
-const klingNode = (parameters, name = 'Kling') => ({
+const klingNode = (parameters, { name = 'Kling', credential = CREDENTIAL_NAME } = {}) => ({
 	id: `${name}-id`,
 	name,
 	type: KLING_TYPE,
 	typeVersion: 1,
 	position: [440, 0],
 	parameters: { resource: 'video', ...parameters },
-	credentials: { klingApi: { id: null, name: CREDENTIAL_NAME } },
+	credentials: { klingApi: { id: null, name: credential } },
 });
 
 function chain(name, nodes) {
@@ -103,9 +110,18 @@ function replaceNode(node, replacement) {
 /** Examples poll Kling every 10 s (its advice); against the fake server 1 s will do. */
 function pollFast(workflow) {
 	for (const node of workflow.nodes) {
-		if (node.type === KLING_TYPE) node.parameters.options = { ...node.parameters.options, pollInterval: 1 };
+		if (node.type === KLING_TYPE)
+			node.parameters.options = { ...node.parameters.options, pollInterval: 1 };
 	}
 	return workflow;
+}
+
+// The demo's output folder → a temp folder.
+function demoExampleForTest(outDir) {
+	const workflow = loadExample('demo-three-prompts.json');
+	const set = nodeOfType(workflow, 'n8n-nodes-base.set');
+	set.parameters.assignments.assignments.find((a) => a.name === 'folder').value = outDir;
+	return pollFast(workflow);
 }
 
 // Google Sheets → a Code node putting out the rows; Google Drive upload → Write File to disk
@@ -197,7 +213,13 @@ beforeAll(async () => {
 	const tgz = await packPackage();
 	home = await createN8nHome({ tgz, n8nBin });
 
-	fake = await startFakeKling({ apiKey: API_KEY, taskDurationMs: 600, videoBytes: VIDEO_BYTES });
+	fake = await startFakeKling({
+		apiKey: API_KEY,
+		accessKey: ACCESS_KEY,
+		secretKey: SECRET_KEY,
+		taskDurationMs: 600,
+		videoBytes: VIDEO_BYTES,
+	});
 	png = makePng(480, 360);
 	imageServer = createServer((req, res) => {
 		if (req.url !== '/photo.png') return res.writeHead(404).end();
@@ -209,17 +231,29 @@ beforeAll(async () => {
 
 	// Everything the file nodes touch lives under one folder: n8n is only allowed in there.
 	filesDir = makeTempDir('kling-e2e-files-');
-	for (const name of ['images', 'sheets', 'schedule']) {
+	for (const name of ['images', 'demo', 'sheets', 'schedule']) {
 		outDirs[name] = path.join(filesDir, name);
 		mkdirSync(outDirs[name]);
 	}
 	writeFileSync(path.join(outDirs.images, 'photo.png'), png);
 
-	await importCredential(home, {
-		name: CREDENTIAL_NAME,
-		type: 'klingApi',
-		data: { authType: 'apiKey', apiKey: API_KEY, baseUrl: fake.url },
-	});
+	await importCredential(home, [
+		{
+			name: CREDENTIAL_NAME,
+			type: 'klingApi',
+			data: { authType: 'apiKey', apiKey: API_KEY, baseUrl: fake.url },
+		},
+		{
+			name: KEY_PAIR_CREDENTIAL_NAME,
+			type: 'klingApi',
+			data: {
+				authType: 'accessKey',
+				accessKey: ACCESS_KEY,
+				secretKey: SECRET_KEY,
+				baseUrl: `${fake.url}/`,
+			},
+		},
+	]);
 
 	const workflows = {
 		textToVideo: chain('E2E text to video', [
@@ -231,6 +265,17 @@ beforeAll(async () => {
 				options: { pollInterval: 1 },
 			}),
 		]),
+		keyPair: chain('E2E key pair', [
+			manualTrigger(),
+			klingNode(
+				{
+					operation: 'textToVideo',
+					prompt: 'A lighthouse in a storm',
+					options: { pollInterval: 1 },
+				},
+				{ credential: KEY_PAIR_CREDENTIAL_NAME },
+			),
+		]),
 		imageFromDisk: chain('E2E image from disk to video', [
 			manualTrigger(),
 			{
@@ -239,7 +284,11 @@ beforeAll(async () => {
 				type: 'n8n-nodes-base.readWriteFile',
 				typeVersion: 1.1,
 				position: [220, 0],
-				parameters: { operation: 'read', fileSelector: path.join(outDirs.images, 'photo.png'), options: {} },
+				parameters: {
+					operation: 'read',
+					fileSelector: path.join(outDirs.images, 'photo.png'),
+					options: {},
+				},
 			},
 			klingNode({
 				operation: 'imageToVideo',
@@ -249,13 +298,16 @@ beforeAll(async () => {
 				options: { pollInterval: 1 },
 			}),
 		]),
+		demo: demoExampleForTest(outDirs.demo),
 		sheets: sheetsExampleForTest(outDirs.sheets),
 		schedule: scheduleExampleForTest(outDirs.schedule),
 		imageUrl: imageUrlExampleForTest(),
 	};
 	// The examples as shipped are imported too: n8n must accept them and resolve the Kling
 	// credential by its name.
-	const asShipped = Object.fromEntries(EXAMPLES.map((file) => [`shipped:${file}`, loadExample(file)]));
+	const asShipped = Object.fromEntries(
+		EXAMPLES.map((file) => [`shipped:${file}`, loadExample(file)]),
+	);
 	const all = { ...workflows, ...asShipped };
 	const ids = await importWorkflow(home, Object.values(all));
 	Object.keys(all).forEach((key, i) => {
@@ -274,49 +326,88 @@ beforeEach(() => fake?.reset());
 const run = (key) =>
 	executeWorkflow(home, workflowIds[key], {
 		env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
-		secrets: [API_KEY],
+		secrets: [API_KEY, SECRET_KEY],
 	});
 
 // ---------------------------------------------------------------------------------------------
 
 describe('Kling node in a real n8n', () => {
-	it('text to video: Manual Trigger → Kling puts out the task and the MP4', async () => {
-		const result = await run('textToVideo');
-		expectSucceeded(result);
+	it(
+		'text to video: Manual Trigger → Kling puts out the task and the MP4',
+		async () => {
+			const result = await run('textToVideo');
+			expectSucceeded(result);
 
-		const items = nodeOutput(result, 'Kling');
-		expect(items).toHaveLength(1);
-		const taskId = expectVideoItem(items[0]);
-		expect(items[0].json.task_info.external_task_id).toMatch(/^n8n-[0-9a-f]{40}$/);
+			const items = nodeOutput(result, 'Kling');
+			expect(items).toHaveLength(1);
+			const taskId = expectVideoItem(items[0]);
+			expect(items[0].json.task_info.external_task_id).toMatch(/^n8n-[0-9a-f]{40}$/);
 
-		const [submit] = submitsOf('text2video');
-		expect(submit.body).toMatchObject({
-			prompt: 'A red fox trotting through fresh snow at dawn, cinematic',
-			aspect_ratio: '9:16',
-			model_name: 'kling-v2-6',
-		});
-		expect(submit.headers.authorization).toBe(`Bearer ${API_KEY}`);
-		expect(fake.stats()).toMatchObject({ submissions: 1, downloads: 1 });
-		expect(fake.tasks.get(taskId)).toBeDefined();
-		// The key never shows up in what n8n stored or printed.
-		expect(result.stdout).not.toContain(API_KEY);
-	}, 3 * MINUTE);
+			const [submit] = submitsOf('text2video');
+			expect(submit.body).toMatchObject({
+				prompt: 'A red fox trotting through fresh snow at dawn, cinematic',
+				aspect_ratio: '9:16',
+				model_name: 'kling-v2-6',
+			});
+			expect(submit.headers.authorization).toBe(`Bearer ${API_KEY}`);
+			expect(fake.stats()).toMatchObject({ submissions: 1, downloads: 1 });
+			expect(fake.tasks.get(taskId)).toBeDefined();
+			// The key never shows up in what n8n stored or printed.
+			expect(result.stdout).not.toContain(API_KEY);
+		},
+		3 * MINUTE,
+	);
 
-	it('image to video: an image read from disk is sent as base64 from the binary field', async () => {
-		const result = await run('imageFromDisk');
-		expectSucceeded(result);
+	it(
+		'access key + secret key: every request carries an HS256 JWT signed with the secret key',
+		async () => {
+			const result = await run('keyPair');
+			expectSucceeded(result);
+			expectVideoItem(nodeOutput(result, 'Kling')[0]);
 
-		const read = nodeOutput(result, 'Read image');
-		expect(read[0].binary.data.mimeType).toBe('image/png');
-		const [item] = nodeOutput(result, 'Kling');
-		expectVideoItem(item);
+			const authorized = fake.log.filter((entry) => entry.kind !== 'download');
+			expect(authorized.length).toBeGreaterThanOrEqual(2);
+			for (const entry of authorized) {
+				const token = entry.headers.authorization.replace(/^Bearer /, '');
+				const [header, claims] = token
+					.split('.')
+					.slice(0, 2)
+					.map((part) => JSON.parse(Buffer.from(part, 'base64url')));
+				expect(header.alg).toBe('HS256');
+				expect(claims.iss).toBe(ACCESS_KEY);
+				const [encodedHeader, encodedClaims, signature] = token.split('.');
+				expect(signature).toBe(
+					createHmac('sha256', SECRET_KEY)
+						.update(`${encodedHeader}.${encodedClaims}`)
+						.digest('base64url'),
+				);
+				expect(entry.status).toBe(200);
+			}
+			expect(fake.stats().submissions).toBe(1);
+			expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET_KEY);
+		},
+		3 * MINUTE,
+	);
 
-		const submits = submitsOf('image2video');
-		expect(submits).toHaveLength(1);
-		expect(submits[0].body.image).toBe(png.toString('base64'));
-		expect(submits[0].body.prompt).toBe('The colours slowly swirl');
-		expect(fake.stats().submissions).toBe(1);
-	}, 3 * MINUTE);
+	it(
+		'image to video: an image read from disk is sent as base64 from the binary field',
+		async () => {
+			const result = await run('imageFromDisk');
+			expectSucceeded(result);
+
+			const read = nodeOutput(result, 'Read image');
+			expect(read[0].binary.data.mimeType).toBe('image/png');
+			const [item] = nodeOutput(result, 'Kling');
+			expectVideoItem(item);
+
+			const submits = submitsOf('image2video');
+			expect(submits).toHaveLength(1);
+			expect(submits[0].body.image).toBe(png.toString('base64'));
+			expect(submits[0].body.prompt).toBe('The colours slowly swirl');
+			expect(fake.stats().submissions).toBe(1);
+		},
+		3 * MINUTE,
+	);
 });
 
 describe('examples/', () => {
@@ -326,7 +417,11 @@ describe('examples/', () => {
 		const { Kling } = require(path.join(projectRoot, 'dist/nodes/Kling/Kling.node.js'));
 		const klingProperties = new Kling().description.properties;
 
-		expect(readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()).toEqual([...EXAMPLES].sort());
+		expect(
+			readdirSync(EXAMPLES_DIR)
+				.filter((f) => f.endsWith('.json'))
+				.sort(),
+		).toEqual([...EXAMPLES].sort());
 		for (const file of EXAMPLES) {
 			const workflow = loadExample(file);
 			expect(workflow.name).toEqual(expect.any(String));
@@ -362,61 +457,143 @@ describe('examples/', () => {
 		for (const file of EXAMPLES) expect(workflowIds[`shipped:${file}`]).toEqual(expect.any(String));
 	});
 
-	it('google-sheets-to-kling-to-drive: one video per row, each written under its row', async () => {
-		const result = await run('sheets');
-		expectSucceeded(result);
+	it(
+		'demo-three-prompts: three prompts → three MP4 files named after their rows',
+		async () => {
+			const result = await run('demo');
+			expectSucceeded(result);
 
-		const videos = nodeOutput(result, 'Generate video');
-		expect(videos).toHaveLength(SHEET_ROWS.length);
-		const uploads = nodeOutput(result, 'Upload to Google Drive');
-		expect(uploads).toHaveLength(SHEET_ROWS.length);
-		SHEET_ROWS.forEach((row, i) => {
-			const taskId = expectVideoItem(videos[i]);
-			const file = path.join(outDirs.sheets, `row-${row.row_number}-${taskId}.mp4`);
-			expect(uploads[i].json.fileName).toBe(file);
-			expectVideoFile(file, taskId);
-		});
-		expect(readdirSync(outDirs.sheets)).toHaveLength(SHEET_ROWS.length);
+			const prompts = nodeOutput(result, 'Prompts');
+			expect(prompts).toHaveLength(3);
+			const videos = nodeOutput(result, 'Generate video');
+			const saved = nodeOutput(result, 'Save MP4');
+			expect(saved).toHaveLength(3);
+			prompts.forEach((row, i) => {
+				const taskId = expectVideoItem(videos[i]);
+				const file = path.join(outDirs.demo, `${row.json.slug}-${taskId}.mp4`);
+				expect(saved[i].json.fileName).toBe(file);
+				expectVideoFile(file, taskId);
+			});
+			expect(fake.stats().submissions).toBe(3);
+			expect(
+				submitsOf('text2video')
+					.map((entry) => entry.body.prompt)
+					.sort(),
+			).toEqual(prompts.map((row) => row.json.prompt).sort());
+		},
+		3 * MINUTE,
+	);
 
-		// Exactly one paid submission per row, with that row's prompt.
-		expect(fake.stats().submissions).toBe(SHEET_ROWS.length);
-		expect(submitsOf('text2video').map((entry) => entry.body.prompt).sort()).toEqual(
-			SHEET_ROWS.map((row) => row.prompt).sort(),
-		);
-	}, 3 * MINUTE);
+	it(
+		'google-sheets-to-kling-to-drive: one video per row, each written under its row',
+		async () => {
+			const result = await run('sheets');
+			expectSucceeded(result);
 
-	it('schedule-to-kling-to-file: the video is saved as <folder>/<date>-<task id>.mp4', async () => {
-		const result = await run('schedule');
-		expectSucceeded(result);
+			const videos = nodeOutput(result, 'Generate video');
+			expect(videos).toHaveLength(SHEET_ROWS.length);
+			const uploads = nodeOutput(result, 'Upload to Google Drive');
+			expect(uploads).toHaveLength(SHEET_ROWS.length);
+			SHEET_ROWS.forEach((row, i) => {
+				const taskId = expectVideoItem(videos[i]);
+				const file = path.join(outDirs.sheets, `row-${row.row_number}-${taskId}.mp4`);
+				expect(uploads[i].json.fileName).toBe(file);
+				expectVideoFile(file, taskId);
+			});
+			expect(readdirSync(outDirs.sheets)).toHaveLength(SHEET_ROWS.length);
 
-		const [video] = nodeOutput(result, 'Generate video');
-		const taskId = expectVideoItem(video);
-		const [saved] = nodeOutput(result, 'Save MP4 to disk');
-		expect(saved.json.fileName).toMatch(
-			new RegExp(`^${outDirs.schedule}/\\d{4}-\\d{2}-\\d{2}-${taskId}\\.mp4$`),
-		);
-		expectVideoFile(saved.json.fileName, taskId);
+			// Exactly one paid submission per row, with that row's prompt.
+			expect(fake.stats().submissions).toBe(SHEET_ROWS.length);
+			expect(
+				submitsOf('text2video')
+					.map((entry) => entry.body.prompt)
+					.sort(),
+			).toEqual(SHEET_ROWS.map((row) => row.prompt).sort());
+		},
+		3 * MINUTE,
+	);
 
-		expect(fake.stats().submissions).toBe(1);
-		const [submit] = submitsOf('text2video');
-		expect(submit.body).toMatchObject({ aspect_ratio: '9:16', negative_prompt: 'blurry, text, watermark' });
-		expect(submit.body.external_task_id).toMatch(
-			new RegExp(`^daily-${workflowIds.schedule}-\\d{4}-\\d{2}-\\d{2}$`),
-		);
-	}, 3 * MINUTE);
+	it(
+		'schedule-to-kling-to-file: the video is saved as <folder>/<date>-<task id>.mp4',
+		async () => {
+			const result = await run('schedule');
+			expectSucceeded(result);
 
-	it('image-url-to-video: the downloaded image goes to Kling as base64', async () => {
-		const result = await run('imageUrl');
-		expectSucceeded(result);
+			const [video] = nodeOutput(result, 'Generate video');
+			const taskId = expectVideoItem(video);
+			const [saved] = nodeOutput(result, 'Save MP4 to disk');
+			expect(saved.json.fileName).toMatch(
+				new RegExp(`^${outDirs.schedule}/\\d{4}-\\d{2}-\\d{2}-${taskId}\\.mp4$`),
+			);
+			expectVideoFile(saved.json.fileName, taskId);
 
-		const [downloaded] = nodeOutput(result, 'Download image');
-		expect(downloaded.binary.data.mimeType).toBe('image/png');
-		const [video] = nodeOutput(result, 'Animate image');
-		expectVideoItem(video);
+			expect(fake.stats().submissions).toBe(1);
+			const [submit] = submitsOf('text2video');
+			expect(submit.body).toMatchObject({
+				aspect_ratio: '9:16',
+				negative_prompt: 'blurry, text, watermark',
+			});
+			expect(submit.body.external_task_id).toMatch(
+				new RegExp(`^daily-${workflowIds.schedule}-\\d{4}-\\d{2}-\\d{2}$`),
+			);
+		},
+		3 * MINUTE,
+	);
 
-		expect(fake.stats().submissions).toBe(1);
-		const [submit] = submitsOf('image2video');
-		expect(submit.body.image).toBe(png.toString('base64'));
-		expect(submit.body.model_name).toBe('kling-v2-6');
-	}, 3 * MINUTE);
+	it(
+		'image-url-to-video: the downloaded image goes to Kling as base64',
+		async () => {
+			const result = await run('imageUrl');
+			expectSucceeded(result);
+
+			const [downloaded] = nodeOutput(result, 'Download image');
+			expect(downloaded.binary.data.mimeType).toBe('image/png');
+			const [video] = nodeOutput(result, 'Animate image');
+			expectVideoItem(video);
+
+			expect(fake.stats().submissions).toBe(1);
+			const [submit] = submitsOf('image2video');
+			expect(submit.body.image).toBe(png.toString('base64'));
+			expect(submit.body.model_name).toBe('kling-v2-6');
+		},
+		3 * MINUTE,
+	);
+});
+
+describe('npm run demo (scripts/demo.mjs)', () => {
+	it(
+		'turns three prompts into three MP4 files and prints the table, against the fake server',
+		async () => {
+			const outputDir = makeTempDir('kling-e2e-demo-');
+			// No Kling keys are passed on (cleanEnv): this never reaches the real Kling API.
+			const result = await runCommand(
+				path.join(nodeBinDir(), 'node'),
+				[path.join(projectRoot, 'scripts/demo.mjs')],
+				{
+					cwd: projectRoot,
+					env: {
+						...cleanEnv(),
+						KLING_DEMO_OUTPUT: outputDir,
+						KLING_DEMO_SKIP_BUILD: '1',
+					},
+					timeoutMs: 10 * MINUTE,
+				},
+			);
+			if (result.code !== 0)
+				throw new Error(`demo exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
+
+			const files = readdirSync(outputDir).sort();
+			expect(files).toHaveLength(3);
+			for (const file of files) {
+				expect(file).toMatch(/^(fox|lighthouse|tea)-\d+\.mp4$/);
+				expect(result.stdout).toContain(file);
+				expect(readFileSync(path.join(outputDir, file)).subarray(4, 8).toString('latin1')).toBe(
+					'ftyp',
+				);
+			}
+			expect(result.stdout).toMatch(/prompt\s+task id\s+file\s+size/);
+			expect(result.stdout).toContain(`3 videos in ${outputDir}`);
+		},
+		12 * MINUTE,
+	);
 });

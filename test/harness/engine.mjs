@@ -2,7 +2,7 @@
 // WorkflowExecute → RoutingNode), exactly as n8n loads a community package: the node and
 // credential come from dist/ through n8n-core's PackageDirectoryLoader.
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,17 @@ import { fileURLToPath } from 'node:url';
 // n8n's packages are loaded as CommonJS, as n8n itself does (n8n-workflow's ESM build does not
 // load natively) — and so that the node, n8n-core and the tests share one n8n-workflow.
 const require = createRequire(import.meta.url);
+// Temporary folders of this process, removed when it exits.
+const temporary = [];
+process.once('exit', () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+function temporaryDir(prefix) {
+	const dir = mkdtempSync(path.join(tmpdir(), prefix));
+	temporary.push(dir);
+	return dir;
+}
+
 // n8n-core keeps instance settings in a user folder; never touch the real ~/.n8n from tests.
-process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'kling-n8n-user-'));
+process.env.N8N_USER_FOLDER ??= temporaryDir('kling-n8n-user-');
 const {
 	BinaryDataService,
 	ExecutionLifecycleHooks,
@@ -103,7 +112,7 @@ let binaryModeInUse;
 /** n8n stores binary data in memory ('default') or on disk ('filesystem', n8n 2.x's default). */
 export async function useBinaryDataMode(mode = 'filesystem', storagePath) {
 	if (binaryModeInUse?.mode === mode) return binaryModeInUse.service;
-	const localStoragePath = storagePath ?? mkdtempSync(path.join(tmpdir(), 'kling-binary-'));
+	const localStoragePath = storagePath ?? temporaryDir('kling-binary-');
 	const logger = { debug() {}, info() {}, warn() {}, error() {}, scoped() { return logger; } };
 	const errorReporter = { error() {}, warn() {}, info() {} };
 	const service = new BinaryDataService(

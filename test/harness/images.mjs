@@ -1,18 +1,6 @@
 // Minimal real images for tests: a valid PNG (zlib-compressed, CRC-checked) of any size, and a
 // JPEG header with a start-of-frame marker. Generated, so no binaries live in the repository.
-import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function crc32(buffer) {
-	let crc = 0xffffffff;
-	for (const byte of buffer) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-	return (crc ^ 0xffffffff) >>> 0;
-}
+import { crc32, deflateSync } from 'node:zlib';
 
 function chunk(type, data) {
 	const length = Buffer.alloc(4);
