@@ -257,7 +257,10 @@ export async function submitTask(
 		// The item's max wait time starts when it gets its place in flight.
 		const wait = waitFrom(this, settings);
 		task = await createTask(this, kind, body, slot, limiter, wait);
-		if (settings.wait) task = await waitForTask(this, kind, task, limiter, wait);
+		if (settings.wait) {
+			task = await waitForTask(this, kind, task, limiter, wait);
+			limiter.grow();
+		}
 	} finally {
 		slot.release();
 	}

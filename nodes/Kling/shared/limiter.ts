@@ -17,17 +17,23 @@ function abortReason(signal: AbortSignal): Error {
  * Caps the tasks one node run has in flight at Kling and spaces its status polls. Items run
  * concurrently (RoutingNode sends every item at once); they share the limiter of their
  * execution and node. A 1303 answer (account concurrency full) lowers the cap to what Kling
- * accepted, so the remaining items queue here instead of being rejected again.
+ * accepted, so the remaining items queue here instead of being rejected again; each task that
+ * finishes raises it by one again, up to the configured cap.
  */
 export class TaskLimiter {
 	private active = 0;
 	private readonly waiters: Array<() => void> = [];
 	private nextPollAt = 0;
 
+	/** The cap the user configured; a 1303 lowers `limit` below it for a while. */
+	private readonly max: number;
+
 	constructor(
 		public limit: number,
 		private readonly onIdle: () => void = () => {},
-	) {}
+	) {
+		this.max = limit;
+	}
 
 	get inFlight(): number {
 		return this.active;
@@ -62,6 +68,15 @@ export class TaskLimiter {
 	/** Kling refused a task for concurrency: it accepts fewer than we hold, including this one. */
 	shrink(): void {
 		this.limit = Math.max(1, Math.min(this.limit, this.active - 1));
+	}
+
+	/**
+	 * One of our tasks finished at Kling, so the account has room again: probe one place
+	 * higher (a refused create costs nothing), up to the configured cap. Without this, tasks
+	 * started elsewhere on the account would keep the rest of the run at the lowered cap.
+	 */
+	grow(): void {
+		if (this.limit < this.max) this.limit++;
 	}
 
 	/**
