@@ -95,7 +95,9 @@ export function redact(text, secrets = []) {
 }
 
 /**
- * Runs a command; resolves { code, signal, timedOut, stdout, stderr } with secrets scrubbed.
+ * Runs a command; resolves { code, signal, timedOut, stdout, stderr, leaked } with secrets
+ * scrubbed from stdout/stderr. `leaked` lists the secrets that were in the raw output before
+ * scrubbing (what tests assert on: it must stay empty).
  * Without `env` it gets this process's environment minus Kling keys and NODE_ENV, with Node 24
  * first on PATH. `echoStderr` (a writable stream) also receives stderr as it comes, for progress.
  */
@@ -128,12 +130,15 @@ export function run(
 		});
 		child.once('close', (code, signal) => {
 			clearTimeout(timer);
+			const stdout = Buffer.concat(out).toString('utf8');
+			const stderr = Buffer.concat(err).toString('utf8');
 			resolve({
 				code: timedOut ? null : code,
 				signal,
 				timedOut,
-				stdout: redact(Buffer.concat(out).toString('utf8'), secrets),
-				stderr: redact(Buffer.concat(err).toString('utf8'), secrets),
+				stdout: redact(stdout, secrets),
+				stderr: redact(stderr, secrets),
+				leaked: secrets.filter((secret) => `${stdout}\n${stderr}`.includes(secret)),
 			});
 		});
 	});
@@ -377,6 +382,7 @@ export async function executeWorkflow(
 		error: resultData.error,
 		stdout: result.stdout,
 		stderr: result.stderr,
+		leaked: result.leaked,
 	};
 }
 

@@ -17,9 +17,11 @@ import {
 	describeFailure,
 	ensureN8n,
 	executeWorkflow,
+	freePort,
 	importCredential,
 	importWorkflow,
 	makeTempDir,
+	n8n,
 	nodeBinDir,
 	nodeOutput,
 	packPackage,
@@ -35,6 +37,8 @@ const ACCESS_KEY = 'e2e-kling-access-key';
 const SECRET_KEY = 'e2e-kling-secret-key-9876543210';
 const CREDENTIAL_NAME = 'Kling account';
 const KEY_PAIR_CREDENTIAL_NAME = 'Kling key pair';
+const WRONG_KEY_CREDENTIAL_NAME = 'Kling wrong key';
+const WRONG_KEY = 'e2e-kling-wrong-key-5555555555';
 // Not a multiple of the fake server's 64 KiB chunks, so a short download would show.
 const VIDEO_BYTES = 150_001;
 const EXAMPLES_DIR = path.join(projectRoot, 'examples');
@@ -253,6 +257,11 @@ beforeAll(async () => {
 				baseUrl: `${fake.url}/`,
 			},
 		},
+		{
+			name: WRONG_KEY_CREDENTIAL_NAME,
+			type: 'klingApi',
+			data: { authType: 'apiKey', apiKey: WRONG_KEY, baseUrl: fake.url },
+		},
 	]);
 
 	const workflows = {
@@ -274,6 +283,13 @@ beforeAll(async () => {
 					options: { pollInterval: 1 },
 				},
 				{ credential: KEY_PAIR_CREDENTIAL_NAME },
+			),
+		]),
+		wrongKey: chain('E2E wrong key', [
+			manualTrigger(),
+			klingNode(
+				{ operation: 'textToVideo', prompt: 'A lighthouse in a storm', options: { pollInterval: 1 } },
+				{ credential: WRONG_KEY_CREDENTIAL_NAME },
 			),
 		]),
 		imageFromDisk: chain('E2E image from disk to video', [
@@ -323,10 +339,10 @@ afterAll(async () => {
 
 beforeEach(() => fake?.reset());
 
-const run = (key) =>
+const run = (key, env = {}) =>
 	executeWorkflow(home, workflowIds[key], {
-		env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
-		secrets: [API_KEY, SECRET_KEY],
+		env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir, ...env },
+		secrets: [API_KEY, SECRET_KEY, WRONG_KEY],
 	});
 
 // ---------------------------------------------------------------------------------------------
@@ -353,7 +369,7 @@ describe('Kling node in a real n8n', () => {
 			expect(fake.stats()).toMatchObject({ submissions: 1, downloads: 1 });
 			expect(fake.tasks.get(taskId)).toBeDefined();
 			// The key never shows up in what n8n stored or printed.
-			expect(result.stdout).not.toContain(API_KEY);
+			expect(result.leaked).toEqual([]);
 		},
 		3 * MINUTE,
 	);
@@ -384,7 +400,29 @@ describe('Kling node in a real n8n', () => {
 				expect(entry.status).toBe(200);
 			}
 			expect(fake.stats().submissions).toBe(1);
-			expect(`${result.stdout}${result.stderr}`).not.toContain(SECRET_KEY);
+			expect(result.leaked).toEqual([]);
+		},
+		3 * MINUTE,
+	);
+
+	it(
+		'a wrong key fails with a readable error, and no key appears even in debug logs',
+		async () => {
+			const result = await run('wrongKey');
+			expect(result.ok).toBe(false);
+			expect(result.error.message).toBe('Kling rejected the key — check the credential (Kling code 1002)');
+			expect(fake.stats().submissions).toBe(0);
+			expect(result.leaked).toEqual([]);
+
+			// The same run with n8n's most verbose logging (its output is not parsed here).
+			const port = await freePort();
+			const debug = await n8n(home, ['execute', `--id=${workflowIds.wrongKey}`, '--rawOutput'], {
+				env: { N8N_LOG_LEVEL: 'debug', N8N_RUNNERS_BROKER_PORT: String(port) },
+				secrets: [API_KEY, SECRET_KEY, WRONG_KEY],
+			});
+			expect(debug.stdout).toContain('Kling rejected the key');
+			expect(debug.stdout.length + debug.stderr.length).toBeGreaterThan(5000);
+			expect(debug.leaked).toEqual([]);
 		},
 		3 * MINUTE,
 	);

@@ -19,6 +19,8 @@ function temporaryDir(prefix) {
 	return dir;
 }
 
+// n8n's own logger would print every node error of the error-path tests; they assert them instead.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 // n8n-core keeps instance settings in a user folder; never touch the real ~/.n8n from tests.
 process.env.N8N_USER_FOLDER ??= temporaryDir('kling-n8n-user-');
 const {
