@@ -11,7 +11,6 @@
 // process and prints one line `BENCH_MEMORY_RESULT {json}`; test/scale.test.mjs uses it too.
 //
 // The node's real delays are used (no shortened retries): these numbers are what a user sees.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +21,6 @@ import { parseArgs } from 'node:util';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const MB = 1024 * 1024;
-const RESULT_PREFIX = 'BENCH_MEMORY_RESULT ';
 const START_MARK = '<!-- bench:results:start -->';
 const END_MARK = '<!-- bench:results:end -->';
 
@@ -55,6 +53,7 @@ process.on('exit', cleanUp);
 const { runKling, useBinaryDataMode, readBinary } = await import('../test/harness/engine.mjs');
 const { startFakeKling, videoChunks } = await import('../test/fake-kling/server.mjs');
 const { SECRETS, apiKeyCredentials, rows, textToVideo } = await import('../test/harness/kling.mjs');
+const { RESULT_PREFIX, runMemoryChild } = await import('../test/harness/memory.mjs');
 
 const POLL_S = 1;
 
@@ -276,23 +275,6 @@ async function memoryChild(mode, videoMb, gcEachSample) {
 	} finally {
 		await fake.close();
 	}
-}
-
-/** Runs the memory measurement in a fresh process (so modes and earlier scenarios don't mix). */
-async function runMemoryChild(mode, videoMb, gcEachSample = false) {
-	const flags = ['--memory-child', mode, '--video-mb', String(videoMb), ...(gcEachSample ? ['--gc-each-sample'] : [])];
-	const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...flags], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk) => (stdout += chunk));
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	const code = await new Promise((resolve) => child.on('close', resolve));
-	const line = stdout.split('\n').find((text) => text.startsWith(RESULT_PREFIX));
-	if (code !== 0 || !line) throw new Error(`memory child (${mode}) exited ${code}: ${stderr || stdout}`);
-	return JSON.parse(line.slice(RESULT_PREFIX.length));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,11 @@
 // Scale behaviour of the node run through n8n's engine against the fake Kling server: the in-flight
 // cap, adaptation to the account's concurrency (1303), poll pacing and streamed downloads.
 // Behaviour checks only; timings are measured by `npm run bench` (scripts/bench.mjs).
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { projectRoot, runKling } from './harness/engine.mjs';
+import { runKling } from './harness/engine.mjs';
 import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from './harness/kling.mjs';
+import { runMemoryChild } from './harness/memory.mjs';
 
 let fake;
 beforeAll(() => useFastRetries());
@@ -159,21 +157,7 @@ describe('streaming download', () => {
 	const VIDEO_MB = 120;
 
 	/** Downloads one video through the engine in a fresh process (scripts/bench.mjs --memory-child). */
-	async function measure(extraFlags = []) {
-		const script = path.join(projectRoot, 'scripts/bench.mjs');
-		const child = spawn(process.execPath, ['--expose-gc', script, '--memory-child', 'filesystem', '--video-mb', String(VIDEO_MB), ...extraFlags], {
-			cwd: projectRoot,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr += chunk));
-		const code = await new Promise((resolve) => child.on('close', resolve));
-		const line = stdout.split('\n').find((text) => text.startsWith('BENCH_MEMORY_RESULT '));
-		if (code !== 0 || !line) throw new Error(`memory child exited ${code}: ${stderr}${stdout}`);
-		return JSON.parse(line.slice('BENCH_MEMORY_RESULT '.length));
-	}
+	const measure = (gcEachSample = false) => runMemoryChild('filesystem', VIDEO_MB, gcEachSample);
 
 	function expectStoredOnDisk(result) {
 		expect(result.problems).toEqual([]);
@@ -186,7 +170,7 @@ describe('streaming download', () => {
 
 	it(`stores a ${VIDEO_MB} MB video on disk holding well under 64 MB of it in memory`, async () => {
 		// Minor GC at every 20 ms sample: the memory the transfer really holds at a time.
-		const live = await measure(['--gc-each-sample']);
+		const live = await measure(true);
 		expectStoredOnDisk(live);
 		expect(live.peakGrowthMB).toBeLessThan(64);
 		expect(live.peakArrayBuffersMB).toBeLessThan(64);
