@@ -5,7 +5,7 @@
 // way n8n installs community nodes, imports a credential and examples/demo-three-prompts.json,
 // runs it with `n8n execute` and writes the videos to ./demo-output/.
 //
-// Kling: the bundled fake server (free, placeholder bytes) unless KLING_API_KEY, or
+// Kling: the bundled fake server (free, a sample clip) unless KLING_API_KEY, or
 // KLING_ACCESS_KEY + KLING_SECRET_KEY, is set: then the real API at KLING_BASE_URL (default
 // https://api-singapore.klingai.com), which spends credits. Keys are never printed.
 // KLING_DEMO_OUTPUT=<folder> writes the videos somewhere else than ./demo-output/;
@@ -38,7 +38,8 @@ const WORKFLOW_FILE = path.join(projectRoot, 'examples/demo-three-prompts.json')
 const DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
 const CREDENTIAL_NAME = 'Kling account';
 const FAKE_TASK_MS = 3000;
-const FAKE_VIDEO_BYTES = 512 * 1024;
+// A real 3-second H.264/AAC clip, so the demo's files play in any video player.
+const FAKE_VIDEO_FILE = path.join(projectRoot, 'test/fake-kling/sample.mp4');
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const step = (text) => say(`▸ ${text}`);
@@ -213,7 +214,7 @@ async function main() {
 		if (real) {
 			baseUrl = real.baseUrl;
 		} else {
-			fake = await startFakeKling({ taskDurationMs: FAKE_TASK_MS, videoBytes: FAKE_VIDEO_BYTES });
+			fake = await startFakeKling({ taskDurationMs: FAKE_TASK_MS, videoFile: FAKE_VIDEO_FILE });
 			baseUrl = fake.url;
 			step(`Fake Kling server at ${baseUrl} (free; set KLING_API_KEY to use the real API)`);
 		}
@@ -257,7 +258,7 @@ async function main() {
 		say(`${rows.length} videos in ${outputDir} (${Math.round((Date.now() - started) / 1000)} s).`);
 		if (fake) {
 			say(
-				`The fake server made ${fake.stats().submissions} tasks; its "MP4s" are placeholder bytes, not playable video.`,
+				`The fake server made ${fake.stats().submissions} tasks; each file is the same 3-second test clip (a real, playable MP4).`,
 			);
 			say('Set KLING_API_KEY (or KLING_ACCESS_KEY + KLING_SECRET_KEY) to generate real videos.');
 		}
