@@ -123,6 +123,16 @@ describe('faults that must end in a clear error', () => {
 		expect(fake.stats().submissions).toBe(1);
 	});
 
+	it('polls keep answering broken JSON → a clear error naming the task, not a crash', async () => {
+		fake.setOptions({ faults: { pollMalformed: 50 } });
+		const result = await run();
+		record('every poll answers broken JSON', result);
+		const taskId = [...fake.tasks.keys()][0];
+		expect(result.error.message).toBe(`Kling sent an answer that is not valid Kling JSON (HTTP 200) [task ${taskId}]`);
+		expect(result.error.description).toMatch(/Check the Base URL/);
+		expect(count('poll')).toBe(5);
+	});
+
 	it('download keeps answering 404 → error naming the task, after refreshing the URL once', async () => {
 		fake.setOptions({ faults: { download404: 10 } });
 		const result = await run();

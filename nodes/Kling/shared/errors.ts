@@ -99,11 +99,20 @@ export interface KlingFailure {
 	message?: string;
 	requestId?: string;
 	taskId?: string;
-	/** Network-level failure (no HTTP answer), e.g. ECONNRESET. */
+	/** Network-level failure (no HTTP answer), e.g. "connection reset". */
 	network?: string;
+	/** An HTTP answer that is not Kling's JSON envelope (garbled, HTML from a proxy…). */
+	unreadable?: boolean;
 }
 
 function fallbackText(failure: KlingFailure): CodeText {
+	if (failure.unreadable) {
+		return {
+			message: `Kling sent an answer that is not valid Kling JSON (HTTP ${failure.httpStatus ?? '?'})`,
+			description:
+				'Something between n8n and Kling, or Kling itself, answered with unexpected content. Check the Base URL in the credential (and any proxy); if it is right, run again later.',
+		};
+	}
 	if (failure.network) {
 		return {
 			message: `Could not reach Kling (${failure.network})`,

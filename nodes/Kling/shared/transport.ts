@@ -53,13 +53,16 @@ export function classify(exchange: Exchange): Verdict {
 }
 
 export function failureOf(exchange: Exchange, taskId?: string): KlingFailure {
+	// An HTTP status with no envelope: an unreadable answer; no status at all: a network failure.
+	const unreadable = exchange.noAnswer !== undefined && exchange.status !== undefined;
 	return {
 		httpStatus: exchange.status,
 		code: exchange.envelope?.code,
 		message: exchange.envelope?.message,
 		requestId: exchange.envelope?.request_id,
 		taskId,
-		network: exchange.noAnswer,
+		network: unreadable ? undefined : exchange.noAnswer,
+		unreadable,
 	};
 }
 
@@ -190,7 +193,7 @@ export async function exchange(
 			status: response.statusCode,
 			envelope,
 			retryAfterMs: parseRetryAfter(response.headers?.['retry-after']),
-			noAnswer: envelope ? undefined : `unreadable answer, HTTP ${response.statusCode}`,
+			noAnswer: envelope ? undefined : 'unreadable answer',
 		};
 	} catch (error) {
 		return { noAnswer: describeNetworkError(error) };
