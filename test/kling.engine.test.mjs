@@ -269,6 +269,7 @@ describe('failures', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(result.items[0].binary.data.mimeType).toBe('video/mp4');
 		expect(result.items[1].error.message).toMatch(/^Kling task \d+ failed: Prompt rejected$/);
+		expect(result.items[1].json).toEqual({ error: result.items[1].error.message }); // as the editor shows it
 		expect(result.items[2].binary.data.mimeType).toBe('video/mp4');
 	});
 
