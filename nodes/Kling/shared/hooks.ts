@@ -30,6 +30,7 @@ import type { KlingTask, TaskKind } from './types';
 import {
 	checkBaseUrl,
 	checkImageBytes,
+	checkImageSize,
 	normaliseImageText,
 	prepareSubmissionBody,
 	type Problem,
@@ -129,6 +130,8 @@ async function imageFromBinary(
 			description: 'Kling accepts only .jpg/.jpeg and .png images.',
 		});
 	}
+	// The size is known from the metadata: a huge file is rejected without loading it.
+	if (typeof binary.bytes === 'number') reject(ctx, checkImageSize(binary.bytes, field));
 	const data = await ctx.helpers.getBinaryDataBuffer(name);
 	reject(ctx, checkImageBytes(data, field));
 	// Kling wants bare base64, without a data: prefix.

@@ -68,15 +68,19 @@ function checkText(
 	return undefined;
 }
 
+export function checkImageSize(bytes: number, field: string): Problem | undefined {
+	if (bytes <= MAX_IMAGE_BYTES) return undefined;
+	return {
+		field,
+		message: `${field} is ${(bytes / 1024 / 1024).toFixed(2)} MB (${bytes} bytes); Kling accepts at most 10 MB`,
+		description: 'Compress or resize the image before sending it to Kling.',
+	};
+}
+
 /** Size, format and proportions Kling requires of every input image. */
 export function checkImageBytes(data: Buffer, field: string): Problem | undefined {
-	if (data.length > MAX_IMAGE_BYTES) {
-		return {
-			field,
-			message: `${field} is ${(data.length / 1024 / 1024).toFixed(2)} MB (${data.length} bytes); Kling accepts at most 10 MB`,
-			description: 'Compress or resize the image before sending it to Kling.',
-		};
-	}
+	const tooBig = checkImageSize(data.length, field);
+	if (tooBig) return tooBig;
 	const info = readImageInfo(data);
 	if (!info) {
 		return {
