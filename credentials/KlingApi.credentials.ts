@@ -103,16 +103,31 @@ export class KlingApi implements ICredentialType {
 			method: 'GET',
 			qs: { pageNum: 1, pageSize: 1 },
 		},
-		// Kling answers a wrong key with HTTP 401, which n8n reports as an authorization failure.
-		// Some gateways answer HTTP 200 with Kling's error code instead:
-		rules: [1000, 1001, 1002].map((code) => ({
-			type: 'responseSuccessBody' as const,
-			properties: {
-				key: 'code',
-				value: code,
-				message:
-					'Kling rejected the key. Check the key (or Access Key and Secret Key) and that the Base URL is the region where it was created.',
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Kling rejected the key. Check the API key (or the Access Key and Secret Key) and that the Base URL is the region where the key was created.',
+				},
 			},
-		})),
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						"Kling refused this key access to the video API. Check the key's permissions in the Kling developer console.",
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						"Nothing answers Kling's API paths at this Base URL. Check the Base URL in the credential.",
+				},
+			},
+		],
 	};
 }
