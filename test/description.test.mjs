@@ -370,7 +370,11 @@ describe('credential description', () => {
 			qs: { pageNum: 1, pageSize: 1 },
 		});
 		expect(credential.test.request.baseURL).toMatch(/\$credentials\.baseUrl/);
-		expect(credential.test.rules.map((rule) => rule.properties.value)).toEqual([1000, 1001, 1002]);
+		expect(credential.test.rules.map((rule) => [rule.type, rule.properties.value])).toEqual([
+			['responseCode', 401],
+			['responseCode', 403],
+			['responseCode', 404],
+		]);
 	});
 });
 
