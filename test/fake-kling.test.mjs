@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+// The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
+import { fetch } from 'undici';
 
 import { startFakeKling, videoBytesFor } from './fake-kling/server.mjs';
 

@@ -2,6 +2,8 @@
 // cap, adaptation to the account's concurrency (1303), poll pacing and streamed downloads.
 // Behaviour checks only; timings are measured by `npm run bench` (scripts/bench.mjs).
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+// The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
+import { fetch } from 'undici';
 
 import { runKling } from './harness/engine.mjs';
 import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from './harness/kling.mjs';

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+// The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
+import { fetch } from 'undici';
 
 import { startFakeKling } from '../fake-kling/server.mjs';
 import { cleanupTemp, createN8nHome, ensureN8n, freePort, n8nEnv, nodeBinDir, packPackage } from './n8n.mjs';
