@@ -3,7 +3,13 @@ import type { IBinaryData, IDataObject, IExecuteSingleFunctions, JsonObject } fr
 import { NodeApiError } from 'n8n-workflow';
 
 import { MAX_TRANSIENT_ATTEMPTS, taskState, timing } from './constants';
-import { downloadError, klingApiError, taskFailedError, timeoutError } from './errors';
+import {
+	cancelledError,
+	downloadError,
+	klingApiError,
+	taskFailedError,
+	timeoutError,
+} from './errors';
 import type { Slot, TaskLimiter } from './limiter';
 import {
 	backoffMs,
@@ -13,6 +19,8 @@ import {
 	pause,
 	requestKling,
 	requestOptionsOfNode,
+	retryDelay,
+	type Verdict,
 	type WaitContext,
 } from './transport';
 import type { KlingTask, TaskKind } from './types';
@@ -117,9 +125,7 @@ export async function createTask(
 	wait: WaitContext,
 ): Promise<KlingTask> {
 	const externalId = String(body.external_task_id);
-	let transient = 0;
-	let throttled = 0;
-	let busy = 0;
+	const attempts: Partial<Record<Verdict, number>> = {};
 	let resigned = false;
 	let mayExist = false;
 	for (;;) {
@@ -144,33 +150,25 @@ export async function createTask(
 			resigned = true;
 			continue;
 		}
-		let delay: number;
+		const attempt = attempts[verdict] ?? 0;
+		attempts[verdict] = attempt + 1;
+		const delay = retryDelay(verdict, attempt, result.retryAfterMs);
 		if (verdict === 'busy') {
 			// Account concurrency is full: hold fewer tasks and queue behind the ones in flight.
 			limiter.shrink();
-			delay =
-				result.retryAfterMs ??
-				backoffMs(busy++, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs);
 			if (Date.now() + delay > wait.deadline) throw klingApiError(ctx, failureOf(result));
-			await slot.requeue(delay, wait.signal);
+			try {
+				await slot.requeue(delay, wait.signal);
+			} catch {
+				throw cancelledError(ctx);
+			}
 			continue;
 		}
-		if (verdict === 'throttled') {
-			delay =
-				result.retryAfterMs ??
-				backoffMs(throttled, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
-			throttled++;
-			if (throttled >= MAX_TRANSIENT_ATTEMPTS) throw klingApiError(ctx, failureOf(result));
-		} else {
-			// transient, or "ok" without a task in it: the create may have happened.
-			mayExist = true;
-			delay =
-				result.retryAfterMs ??
-				backoffMs(transient, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
-			transient++;
-			if (transient >= MAX_TRANSIENT_ATTEMPTS) throw klingApiError(ctx, failureOf(result));
+		// Transient (or "ok" without a task in it): the create may have happened. Throttled: it did not.
+		if (verdict !== 'throttled') mayExist = true;
+		if (attempt + 1 >= MAX_TRANSIENT_ATTEMPTS || !(await pause(ctx, delay, wait))) {
+			throw klingApiError(ctx, failureOf(result));
 		}
-		if (!(await pause(ctx, delay, wait))) throw klingApiError(ctx, failureOf(result));
 	}
 }
 

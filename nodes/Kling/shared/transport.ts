@@ -76,6 +76,14 @@ export function backoffMs(
 	return Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random / 2));
 }
 
+/** How long to wait before the next try: Kling's Retry-After if it sent one, else backoff. */
+export function retryDelay(verdict: Verdict, attempt: number, retryAfterMs?: number): number {
+	if (retryAfterMs !== undefined) return retryAfterMs;
+	return verdict === 'busy'
+		? backoffMs(attempt, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs)
+		: backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
+}
+
 function parseRetryAfter(value: unknown): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const seconds = Number(value);
@@ -245,11 +253,7 @@ export async function requestKling(
 			resigned = true;
 			continue;
 		}
-		const delay =
-			result.retryAfterMs ??
-			(verdict === 'busy'
-				? backoffMs(attempt, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs)
-				: backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs));
+		const delay = retryDelay(verdict, attempt, result.retryAfterMs);
 		attempt++;
 		const giveUp = verdict !== 'busy' && attempt >= MAX_TRANSIENT_ATTEMPTS;
 		if (giveUp || !(await pause(ctx, delay, wait))) {
