@@ -7,6 +7,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { BASE_URL_EXPRESSION, DEFAULT_BASE_URL } from '../nodes/Kling/shared/constants';
 import { signKlingJwt } from '../nodes/Kling/shared/jwt';
 
 export class KlingApi implements ICredentialType {
@@ -71,7 +72,7 @@ export class KlingApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api-singapore.klingai.com',
+			default: DEFAULT_BASE_URL,
 			description:
 				"Kling API address. International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling's /v1 paths may be used instead.",
 		},
@@ -97,8 +98,7 @@ export class KlingApi implements ICredentialType {
 	// Listing one task is free and uses none of the account's concurrency.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			url: '/v1/videos/text2video',
 			method: 'GET',
 			qs: { pageNum: 1, pageSize: 1 },

@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { videoDescription } from './resources/video';
+import { BASE_URL_EXPRESSION } from './shared/constants';
 
 export class Kling implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,8 +19,7 @@ export class Kling implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'klingApi', required: true }],
 		requestDefaults: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://api-singapore.klingai.com").trim().replace(/\\/+$/, "") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 		},
 		properties: [

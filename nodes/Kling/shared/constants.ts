@@ -3,6 +3,9 @@ import type { TaskKind, TaskState } from './types';
 export const CREDENTIAL_TYPE = 'klingApi';
 export const DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
 
+/** The credential's Base URL as an n8n expression: default when empty, no trailing slash. */
+export const BASE_URL_EXPRESSION = `={{ String($credentials.baseUrl || "${DEFAULT_BASE_URL}").trim().replace(/\\/+$/, "") }}`;
+
 export const TASK_KINDS: TaskKind[] = ['text2video', 'image2video', 'multi-image2video'];
 
 export const MAX_PROMPT_LENGTH = 2500;

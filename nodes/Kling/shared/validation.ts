@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import {
 	ASPECT_RATIOS,
+	DEFAULT_BASE_URL,
 	DEFAULT_CFG_SCALE,
 	MAX_IMAGE_BYTES,
 	MAX_IMAGE_RATIO,
@@ -378,8 +379,7 @@ export function checkBaseUrl(value: unknown): Problem | undefined {
 		return {
 			field: 'Base URL',
 			message: `The Base URL "${text}" in the Kling credential is not a valid http(s) address`,
-			description:
-				'Open the Kling credential and set Base URL to https://api-singapore.klingai.com (or your region or proxy).',
+			description: `Open the Kling credential and set Base URL to ${DEFAULT_BASE_URL} (or your region or proxy).`,
 		};
 	}
 	return undefined;
