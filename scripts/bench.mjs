@@ -50,10 +50,10 @@ const cleanUp = () => rmSync(scratch, { recursive: true, force: true });
 process.on('exit', cleanUp);
 
 // Imported only now, so that the harness sees our N8N_USER_FOLDER.
-const { runKling, useBinaryDataMode, readBinary } = await import('../test/harness/engine.mjs');
-const { startFakeKling, videoChunks } = await import('../test/fake-kling/server.mjs');
-const { SECRETS, apiKeyCredentials, rows, textToVideo } = await import('../test/harness/kling.mjs');
-const { RESULT_PREFIX, runMemoryChild } = await import('../test/harness/memory.mjs');
+const { runKling, useBinaryDataMode, readBinary } = await import('../dev/engine.mjs');
+const { startFakeKling, videoChunks } = await import('../dev/fake-kling/server.mjs');
+const { SECRETS, apiKeyCredentials, rows, textToVideo } = await import('../dev/kling.mjs');
+const { RESULT_PREFIX, runMemoryChild } = await import('../dev/memory.mjs');
 
 const POLL_S = 1;
 

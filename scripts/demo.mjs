@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-import { startFakeKling } from '../test/fake-kling/server.mjs';
+import { startFakeKling } from '../dev/fake-kling/server.mjs';
 import {
 	cleanEnv,
 	cleanupTemp,
@@ -29,7 +29,7 @@ import {
 	packPackage,
 	projectRoot,
 	redact,
-} from '../test/e2e/n8n.mjs';
+} from '../dev/n8n.mjs';
 
 const OUTPUT_DIR = process.env.KLING_DEMO_OUTPUT
 	? path.resolve(process.env.KLING_DEMO_OUTPUT)
@@ -39,7 +39,7 @@ const DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
 const CREDENTIAL_NAME = 'Kling account';
 const FAKE_TASK_MS = 3000;
 // A real 3-second H.264/AAC clip, so the demo's files play in any video player.
-const FAKE_VIDEO_FILE = path.join(projectRoot, 'test/fake-kling/sample.mp4');
+const FAKE_VIDEO_FILE = path.join(projectRoot, 'dev/fake-kling/sample.mp4');
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const step = (text) => say(`▸ ${text}`);

@@ -7,9 +7,9 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
-import { projectRoot, runKling } from './harness/engine.mjs';
-import { makeJpeg, makePng } from './harness/images.mjs';
-import { apiKeyCredentials, startFake, textToVideo, useFastRetries } from './harness/kling.mjs';
+import { projectRoot, runKling } from '../dev/engine.mjs';
+import { makeJpeg, makePng } from '../dev/images.mjs';
+import { apiKeyCredentials, startFake, textToVideo, useFastRetries } from '../dev/kling.mjs';
 
 const require = createRequire(import.meta.url);
 const { NodeOperationError } = require('n8n-workflow');

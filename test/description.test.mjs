@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { beforeAll, describe, expect, it } from '@jest/globals';
 
-import { loadPackage, projectRoot } from './harness/engine.mjs';
+import { loadPackage, projectRoot } from '../dev/engine.mjs';
 
 const require = createRequire(import.meta.url);
 const workflow = require('n8n-workflow');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 // The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
 import { fetch } from 'undici';
 
-import { startFakeKling, videoBytesFor } from './fake-kling/server.mjs';
+import { startFakeKling, videoBytesFor } from '../dev/fake-kling/server.mjs';
 
 const API_KEY = 'test-api-key';
 const DURATION_MS = 150;
@@ -459,7 +459,7 @@ describe('reset and CLI', () => {
 	});
 
 	it('runs from the command line, prints its URL and stops on SIGTERM', async () => {
-		const serverPath = fileURLToPath(new URL('./fake-kling/server.mjs', import.meta.url));
+		const serverPath = fileURLToPath(new URL('../dev/fake-kling/server.mjs', import.meta.url));
 		const child = spawn(process.execPath, [
 			serverPath,
 			'--api-key',

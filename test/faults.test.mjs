@@ -2,7 +2,7 @@
 // must end in the right state, never pay twice, and never show a secret.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
-import { runKling } from './harness/engine.mjs';
+import { runKling } from '../dev/engine.mjs';
 import {
 	apiKeyCredentials,
 	accessKeyCredentials,
@@ -11,7 +11,7 @@ import {
 	startFake,
 	textToVideo,
 	useFastRetries,
-} from './harness/kling.mjs';
+} from '../dev/kling.mjs';
 
 let fake;
 const summary = [];

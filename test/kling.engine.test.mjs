@@ -1,9 +1,9 @@
 // The node run through n8n's engine (WorkflowExecute → RoutingNode) against the fake Kling server.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
-import { videoBytesFor } from './fake-kling/server.mjs';
-import { readBinary, runKling } from './harness/engine.mjs';
-import { makePng } from './harness/images.mjs';
+import { videoBytesFor } from '../dev/fake-kling/server.mjs';
+import { readBinary, runKling } from '../dev/engine.mjs';
+import { makePng } from '../dev/images.mjs';
 import {
 	SECRETS,
 	accessKeyCredentials,
@@ -13,7 +13,7 @@ import {
 	startFake,
 	textToVideo,
 	useFastRetries,
-} from './harness/kling.mjs';
+} from '../dev/kling.mjs';
 
 let fake;
 beforeAll(async () => {

@@ -5,8 +5,8 @@ import net from 'node:net';
 
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 
-import { runKling } from './harness/engine.mjs';
-import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from './harness/kling.mjs';
+import { runKling } from '../dev/engine.mjs';
+import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from '../dev/kling.mjs';
 
 let fake;
 let proxy;

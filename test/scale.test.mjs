@@ -5,9 +5,9 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 // The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
 import { fetch } from 'undici';
 
-import { runKling } from './harness/engine.mjs';
-import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from './harness/kling.mjs';
-import { runMemoryChild } from './harness/memory.mjs';
+import { runKling } from '../dev/engine.mjs';
+import { apiKeyCredentials, rows, startFake, textToVideo, useFastRetries } from '../dev/kling.mjs';
+import { runMemoryChild } from '../dev/memory.mjs';
 
 let fake;
 beforeAll(() => useFastRetries());

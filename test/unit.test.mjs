@@ -5,8 +5,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { projectRoot } from './harness/engine.mjs';
-import { makeJpeg, makePng } from './harness/images.mjs';
+import { projectRoot } from '../dev/engine.mjs';
+import { makeJpeg, makePng } from '../dev/images.mjs';
 
 const require = createRequire(import.meta.url);
 const shared = (name) => require(path.join(projectRoot, 'dist/nodes/Kling/shared', `${name}.js`));

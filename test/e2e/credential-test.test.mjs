@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 // The test harness's HTTP client: undici, pinned in devDependencies (not the copy inside Node).
 import { fetch } from 'undici';
 
-import { startFakeKling } from '../fake-kling/server.mjs';
-import { cleanupTemp, createN8nHome, ensureN8n, freePort, n8nEnv, nodeBinDir, packPackage } from './n8n.mjs';
+import { startFakeKling } from '../../dev/fake-kling/server.mjs';
+import { cleanupTemp, createN8nHome, ensureN8n, freePort, n8nEnv, nodeBinDir, packPackage } from '../../dev/n8n.mjs';
 
 const MINUTE = 60_000;
 const API_KEY = 'e2e-credtest-api-key-31415926';

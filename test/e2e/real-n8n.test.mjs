@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
-import { startFakeKling, videoBytesFor } from '../fake-kling/server.mjs';
+import { startFakeKling, videoBytesFor } from '../../dev/fake-kling/server.mjs';
 import {
 	KLING_TYPE,
 	cleanEnv,
@@ -28,11 +28,11 @@ import {
 	projectRoot,
 	readBinary,
 	run as runCommand,
-} from './n8n.mjs';
-import { makePng } from '../harness/images.mjs';
+} from '../../dev/n8n.mjs';
+import { makePng } from '../../dev/images.mjs';
 
 const MINUTE = 60_000;
-const sampleClip = readFileSync(path.join(projectRoot, 'test/fake-kling/sample.mp4'));
+const sampleClip = readFileSync(path.join(projectRoot, 'dev/fake-kling/sample.mp4'));
 const API_KEY = 'e2e-kling-api-key-0123456789';
 const ACCESS_KEY = 'e2e-kling-access-key';
 const SECRET_KEY = 'e2e-kling-secret-key-9876543210';

@@ -6,6 +6,14 @@ export const DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
 /** The credential's Base URL as an n8n expression: default when empty, no trailing slash. */
 export const BASE_URL_EXPRESSION = `={{ String($credentials.baseUrl || "${DEFAULT_BASE_URL}").trim().replace(/\\/+$/, "") }}`;
 
+/** The path of each task kind on Kling's legacy API: POST creates, GET lists, GET /{id} queries. */
+export const TASK_PATHS: Record<TaskKind, string> = {
+	text2video: '/v1/videos/text2video',
+	image2video: '/v1/videos/image2video',
+	'multi-image2video': '/v1/videos/multi-image2video',
+};
+
+/** The kinds Get Task searches in Find Automatically mode, in this order. */
 export const TASK_KINDS: TaskKind[] = ['text2video', 'image2video', 'multi-image2video'];
 
 export const MAX_PROMPT_LENGTH = 2500;

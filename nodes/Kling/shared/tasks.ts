@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IBinaryData, IDataObject, IExecuteSingleFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { MAX_TRANSIENT_ATTEMPTS, taskState, timing } from './constants';
+import { MAX_TRANSIENT_ATTEMPTS, TASK_PATHS, taskState, timing } from './constants';
 import {
 	cancelledError,
 	downloadError,
@@ -25,8 +25,13 @@ import {
 } from './transport';
 import type { KlingTask, TaskKind } from './types';
 
+/** Where tasks of a kind are created and listed (legacy API: POST and GET on the same path). */
+export function kindPath(kind: TaskKind): string {
+	return TASK_PATHS[kind];
+}
+
 export function taskPath(kind: TaskKind, id: string): string {
-	return `/v1/videos/${kind}/${encodeURIComponent(id)}`;
+	return `${kindPath(kind)}/${encodeURIComponent(id)}`;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -88,7 +93,7 @@ export async function findByExternalId(
 		{ method: 'GET' as const, url: taskPath(kind, externalId) },
 		{
 			method: 'GET' as const,
-			url: `/v1/videos/${kind}`,
+			url: kindPath(kind),
 			qs: { external_task_id: externalId, pageNum: 1, pageSize: 30 },
 		},
 	]) {
@@ -133,7 +138,7 @@ export async function createTask(
 			const existing = await findByExternalId(ctx, kind, externalId, wait);
 			if (existing) return existing;
 		}
-		const result = await exchange(ctx, { method: 'POST', url: `/v1/videos/${kind}`, body });
+		const result = await exchange(ctx, { method: 'POST', url: kindPath(kind), body });
 		const verdict = classify(result);
 		const created = asTask(result.envelope?.data);
 		if (verdict === 'ok' && created) return created;

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { startFakeKling } from '../fake-kling/server.mjs';
+import { startFakeKling } from './fake-kling/server.mjs';
 import { projectRoot } from './engine.mjs';
 
 const require = createRequire(import.meta.url);

@@ -34,7 +34,7 @@ const { ICredentialsHelper, Workflow } = require('n8n-workflow');
 // The dependency-injection container n8n-core itself uses (its own copy of @n8n/di).
 const { Container } = createRequire(require.resolve('n8n-core'))('@n8n/di');
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const KLING_TYPE = 'n8n-nodes-kling.kling';
 
 let loaderPromise;

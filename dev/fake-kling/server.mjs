@@ -3,11 +3,21 @@
 // that the node cannot tell, adds switchable fault injection and logs every request.
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const VIDEO_KINDS = new Set(['text2video', 'image2video', 'multi-image2video']);
+// Task kinds with the legacy shape: POST /v1/<path> creates, GET /v1/<path>/<id> queries,
+// GET /v1/<path> lists. Each maps to { validate(body) → {code, message} | undefined,
+// result(task, helpers) → task_result }. More kinds (and free-form routes) come from the
+// modules in ./kinds/, loaded at start: each exports `register(api)` (see KIND_API below).
+const KINDS = new Map([
+	['videos/text2video', { family: 'videos', kind: 'text2video' }],
+	['videos/image2video', { family: 'videos', kind: 'image2video' }],
+	['videos/multi-image2video', { family: 'videos', kind: 'multi-image2video' }],
+]);
+/** Free-form routes added by kind modules: { method, match(pathname) → params | undefined, handle(ctx) }. */
+const EXTRA_ROUTES = [];
 const FIRST_TASK_ID = 860000000000000001n;
 const CHUNK_SIZE = 64 * 1024;
 const SUBMITTED_SHARE = 0.2;
@@ -56,7 +66,54 @@ const DEFAULTS = {
 	faults: {},
 };
 
+// What a kind module (./kinds/*.mjs, `export function register(api)`) may use.
+const KIND_API = {
+	/** A task kind with the legacy shape at /v1/<path>; spec: { validate?, result?, media? }. */
+	kind(path, spec) {
+		KINDS.set(path, { ...spec, kind: path });
+	},
+	/** A free-form route: match(pathname) returns params (truthy) or undefined; handle(ctx, params). */
+	route(method, match, handle) {
+		EXTRA_ROUTES.push({ method, match, handle });
+	},
+	helpers: {
+		sendData: (...args) => sendData(...args),
+		sendError: (...args) => sendError(...args),
+		sendRaw: (...args) => sendRaw(...args),
+		createTask: (...args) => createTask(...args),
+		taskView: (...args) => taskView(...args),
+		taskPhase: (...args) => taskPhase(...args),
+		findByExternalId: (...args) => findByExternalId(...args),
+		runningCount: (...args) => runningCount(...args),
+		takeFault: (...args) => takeFault(...args),
+		dropConnection: (...args) => dropConnection(...args),
+		isPlainObject,
+		isNonEmptyString,
+	},
+};
+
+let kindModulesLoaded;
+
+/** Loads every ./kinds/*.mjs module once per process (sorted, so the order is stable). */
+function loadKindModules() {
+	kindModulesLoaded ??= (async () => {
+		const folder = new URL('./kinds/', import.meta.url);
+		let names = [];
+		try {
+			names = (await readdir(folder)).filter((name) => name.endsWith('.mjs')).sort();
+		} catch {
+			return; // no kind modules
+		}
+		for (const name of names) {
+			const module = await import(new URL(name, folder).href);
+			module.register(KIND_API);
+		}
+	})();
+	return kindModulesLoaded;
+}
+
 export async function startFakeKling(options = {}) {
+	await loadKindModules();
 	const initialOptions = { ...DEFAULTS, ...options, faults: { ...options.faults } };
 	const state = {
 		options: { ...initialOptions, faults: { ...initialOptions.faults } },
@@ -147,6 +204,7 @@ async function handleRequest(state, req, res) {
 	if (route.kind === 'submit') return handleSubmit(ctx);
 	if (route.kind === 'poll') return handlePoll(ctx);
 	if (route.kind === 'list') return handleList(ctx);
+	if (route.kind === 'extra') return route.extra.handle(ctx, route.params);
 	return sendError(ctx, route.code, route.message);
 }
 
@@ -169,14 +227,31 @@ function matchRoute(method, pathname) {
 	if (media) {
 		return method === 'GET' ? { kind: 'download', taskId: decodeSegment(media[1]) } : WRONG_METHOD;
 	}
-	const [, version, videos, videoKind, id, ...rest] = pathname.split('/');
-	if (version !== 'v1' || videos !== 'videos' || !VIDEO_KINDS.has(videoKind) || rest.length > 0) {
-		return NOT_FOUND;
+	const file = /^\/media\/([^/]+)\/(\d+)\.([a-z0-9]+)$/.exec(pathname);
+	if (file) {
+		if (method !== 'GET') return WRONG_METHOD;
+		return { kind: 'download', taskId: decodeSegment(file[1]), index: Number(file[2]), ext: file[3] };
 	}
-	if (method === 'POST' && id === undefined) return { kind: 'submit', videoKind };
-	if (method !== 'GET') return WRONG_METHOD;
-	if (id === undefined) return { kind: 'list', videoKind };
-	return { kind: 'poll', videoKind, id: decodeSegment(id) };
+	for (const extra of EXTRA_ROUTES) {
+		if (extra.method !== method) continue;
+		const params = extra.match(pathname);
+		if (params) return { kind: 'extra', extra, params };
+	}
+	if (!pathname.startsWith('/v1/')) return NOT_FOUND;
+	const segments = pathname.slice('/v1/'.length).split('/');
+	// Longest registered kind path that prefixes the request path; at most one segment (the id) may follow.
+	for (let length = segments.length; length >= 1; length--) {
+		const videoKind = segments.slice(0, length).join('/');
+		if (!KINDS.has(videoKind)) continue;
+		const rest = segments.slice(length);
+		if (rest.length > 1) return NOT_FOUND;
+		const [id] = rest;
+		if (method === 'POST' && id === undefined) return { kind: 'submit', videoKind };
+		if (method !== 'GET') return WRONG_METHOD;
+		if (id === undefined) return { kind: 'list', videoKind };
+		return { kind: 'poll', videoKind, id: decodeSegment(id) };
+	}
+	return NOT_FOUND;
 }
 
 function decodeSegment(segment) {
@@ -304,6 +379,12 @@ function submitError(videoKind, body) {
 	if (!isPlainObject(body)) {
 		return { code: 1200, message: 'request body must be a JSON object' };
 	}
+	if (body.external_task_id !== undefined && !isNonEmptyString(body.external_task_id)) {
+		return { code: 1201, message: 'external_task_id must be a non-empty string' };
+	}
+	const spec = KINDS.get(videoKind);
+	if (spec.validate) return spec.validate(body);
+	videoKind = spec.kind;
 	if (videoKind !== 'image2video' && !isNonEmptyString(body.prompt)) {
 		return { code: 1201, message: 'prompt is required' };
 	}
@@ -312,9 +393,6 @@ function submitError(videoKind, body) {
 	}
 	if (videoKind === 'multi-image2video' && !isImageList(body.image_list)) {
 		return { code: 1201, message: 'image_list must hold 1 to 4 items of {image}' };
-	}
-	if (body.external_task_id !== undefined && !isNonEmptyString(body.external_task_id)) {
-		return { code: 1201, message: 'external_task_id must be a non-empty string' };
 	}
 	return undefined;
 }
@@ -410,6 +488,13 @@ function taskView(state, task, now) {
 		final_unit_deduction: succeeded ? '1' : '0',
 	};
 	if (!succeeded) return view;
+	const spec = KINDS.get(task.kind);
+	if (spec?.result) {
+		// Like Kling's CDN links, every query hands out freshly signed URLs.
+		const mediaUrl = (index, ext) =>
+			`${state.url}/media/${encodeURIComponent(task.task_id)}/${index}.${ext}?sig=${state.nextSig++}`;
+		return { ...view, task_result: spec.result(task, { mediaUrl }) };
+	}
 	// Like Kling's CDN links, every query hands out a freshly signed URL.
 	const url = `${state.url}/media/${encodeURIComponent(task.task_id)}.mp4?sig=${state.nextSig++}`;
 	const duration = String(task.body.duration ?? '5');
@@ -473,6 +558,14 @@ async function serveDownload(ctx) {
 	if (takeFault(state, 'download403')) return sendError(ctx, 1103, 'signature expired');
 	const task = state.tasks.get(route.taskId);
 	if (!task || !isSucceeded(task, Date.now())) return sendError(ctx, 1203, 'video not found');
+	if (route.index !== undefined) {
+		// Media of a registered kind: { bytes: Buffer, mimeType } from its spec.
+		const media = KINDS.get(task.kind)?.media?.(task, route.index, route.ext);
+		if (!media) return sendError(ctx, 1203, 'file not found');
+		ctx.entry.status = 200;
+		res.writeHead(200, { 'content-type': media.mimeType, 'content-length': media.bytes.length });
+		return new Promise((resolve) => res.end(media.bytes, resolve));
+	}
 
 	const file = state.options.videoFile ? await readFile(state.options.videoFile) : undefined;
 	const size = file ? file.length : state.options.videoBytes;
@@ -584,7 +677,7 @@ function answerCrash(req, res, error) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CLI: node test/fake-kling/server.mjs [--port N] [--api-key K] [--access-key A --secret-key S]
+// CLI: node dev/fake-kling/server.mjs [--port N] [--api-key K] [--access-key A --secret-key S]
 //                                      [--duration-ms N] [--video-bytes N] [--video-file F]
 
 async function main() {
