@@ -36,10 +36,11 @@ import {
 	type Problem,
 } from './validation';
 
+/** The task kind each create operation makes, keyed `resource.operation`. */
 const KIND_OF_OPERATION: Record<string, TaskKind> = {
-	textToVideo: 'text2video',
-	imageToVideo: 'image2video',
-	multiImageToVideo: 'multi-image2video',
+	'video.textToVideo': 'text2video',
+	'video.imageToVideo': 'image2video',
+	'video.multiImageToVideo': 'multi-image2video',
 };
 
 interface RunSettings {
@@ -88,7 +89,8 @@ function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLim
 }
 
 function kindOf(ctx: IExecuteSingleFunctions): TaskKind {
-	return KIND_OF_OPERATION[String(ctx.getNodeParameter('operation', ''))];
+	const resource = String(ctx.getNodeParameter('resource', 'video'));
+	return KIND_OF_OPERATION[`${resource}.${String(ctx.getNodeParameter('operation', ''))}`];
 }
 
 /** Where a task of this operation can be found: its own kind, or the Get Task choice. */
