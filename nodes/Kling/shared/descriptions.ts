@@ -185,7 +185,7 @@ const externalTaskId: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. {{ $json.rowId }}',
 	description:
-		'Your own ID for the task. The node sends it with a short hash of the inputs appended (<ID>-<8 hex>), so the same ID with other inputs is a new task. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force a fresh video for the same inputs.',
+		'Your own ID for the task. The node sends it with a short hash of the inputs appended (your ID, a dash, 8 hex characters), so the same ID with other inputs is a new task. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force a fresh video for the same inputs.',
 };
 
 const reuseWindowHours: INodeProperties = {

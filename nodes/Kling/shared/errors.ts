@@ -243,3 +243,15 @@ export function unconfirmedTaskError(
 		},
 	);
 }
+
+/**
+ * An error as the item's result: n8n's own errors unchanged (a cancellation stays a
+ * cancellation, an API error keeps its code), anything else as an API error.
+ */
+export function asNodeError(
+	ctx: IExecuteSingleFunctions,
+	error: unknown,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeApiError(ctx.getNode(), error as JsonObject, { itemIndex: ctx.getItemIndex() });
+}

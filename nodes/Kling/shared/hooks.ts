@@ -18,7 +18,7 @@ import {
 	DEFAULT_REUSE_WINDOW_H,
 	TASK_KINDS,
 } from './constants';
-import { cancelledError, inputError } from './errors';
+import { asNodeError, cancelledError, inputError } from './errors';
 import { accountKeyOf, type AccountLease, type Slot, useAccountLimiter } from './limiter';
 import {
 	type CreatedTask,
@@ -128,7 +128,6 @@ async function checkCredential(
 	throwIfProblem(ctx, checkBaseUrl(credentials.baseUrl));
 	return credentials;
 }
-
 
 /**
  * What one item of a Kling operation carries from its preSend hooks through the request to
@@ -378,7 +377,11 @@ async function leaseAccount(ctx: IExecuteSingleFunctions, run: ItemRun): Promise
 	return useAccountLimiter(key, run.settings.maxInFlight);
 }
 
-async function takeSlot(ctx: IExecuteSingleFunctions, run: ItemRun, lease: AccountLease): Promise<Slot> {
+async function takeSlot(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	lease: AccountLease,
+): Promise<Slot> {
 	try {
 		return await lease.limiter.acquire(run.settings.maxInFlight, ctx.getExecutionCancelSignal());
 	} catch {
@@ -407,8 +410,17 @@ function windowedExternalTaskId(
 	const node = ctx.getNode();
 	const windowMs = run.settings.reuseWindowMs;
 	// No reuse: the execution is the scope (its own retries still never pay twice).
-	const scope = windowMs > 0 ? `window ${windowMs} #${Math.floor(at / windowMs)}` : `execution ${ctx.getExecutionId()}`;
-	return deriveExternalTaskId(workflow.id ?? workflow.name ?? '', node.id ?? node.name, ctx.getItemIndex(), body, scope);
+	const scope =
+		windowMs > 0
+			? `window ${windowMs} #${Math.floor(at / windowMs)}`
+			: `execution ${ctx.getExecutionId()}`;
+	return deriveExternalTaskId(
+		workflow.id ?? workflow.name ?? '',
+		node.id ?? node.name,
+		ctx.getItemIndex(),
+		body,
+		scope,
+	);
 }
 
 /**
@@ -416,7 +428,11 @@ function windowedExternalTaskId(
  * window. Looked up only in the first quarter of a window: a re-run just after a window edge
  * resumes a task from just before it, at the cost of one free look-up.
  */
-async function earlierWindowTask(ctx: IExecuteSingleFunctions, run: ItemRun, job: CreateJob): Promise<KlingTask | undefined> {
+async function earlierWindowTask(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	job: CreateJob,
+): Promise<KlingTask | undefined> {
 	const windowMs = run.settings.reuseWindowMs;
 	const now = Date.now();
 	if (run.customId || windowMs <= 0 || now % windowMs >= windowMs / 4) return undefined;
@@ -428,7 +444,11 @@ async function earlierWindowTask(ctx: IExecuteSingleFunctions, run: ItemRun, job
 }
 
 /** The output item of a create: the task as Kling returns it, whether it was reused, the video. */
-async function finishCreate(ctx: IExecuteSingleFunctions, run: ItemRun, created: CreatedTask): Promise<INodeExecutionData> {
+async function finishCreate(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	created: CreatedTask,
+): Promise<INodeExecutionData> {
 	const job = run.job as CreateJob;
 	let task = created.task;
 	if (run.settings.wait) {
@@ -447,7 +467,13 @@ function isoTime(value: unknown): string | undefined {
 	return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
-async function outputItem(ctx: IExecuteSingleFunctions, run: ItemRun, kind: TaskKind, task: KlingTask, json: IDataObject): Promise<INodeExecutionData> {
+async function outputItem(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	kind: TaskKind,
+	task: KlingTask,
+	json: IDataObject,
+): Promise<INodeExecutionData> {
 	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
 	if (!run.settings.wait || !run.settings.download) return item;
 	if (taskStateOf(task.task_status) !== 'succeeded') return item;
@@ -459,23 +485,29 @@ async function outputItem(ctx: IExecuteSingleFunctions, run: ItemRun, kind: Task
 }
 
 /** Get Task: the declared GET's answer (or its failure), then the other types, waiting, video. */
-async function finishGet(ctx: IExecuteSingleFunctions, run: ItemRun, first: Answer): Promise<INodeExecutionData> {
+async function finishGet(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	first: Answer,
+): Promise<INodeExecutionData> {
 	const taskId = run.taskId as string;
 	const wait = run.wait as PollWait;
 	const [declaredKind, ...otherKinds] = kindsToSearch(ctx);
 	let kind = declaredKind;
 	let task: KlingTask;
 	try {
-		const again = async () => await sendToKling(ctx, { method: 'GET', url: taskPath(declaredKind, taskId) }, wait);
+		const again = async () =>
+			await sendToKling(ctx, { method: 'GET', url: taskPath(declaredKind, taskId) }, wait);
 		task = await retryKling(ctx, wait, first, again, async (answer, verdict) =>
 			verdict === 'ok' ? (answer.envelope?.data as KlingTask | undefined) : undefined,
 		);
 	} catch (error) {
 		const status = Number((error as { httpCode?: unknown }).httpCode);
-		if (status !== 404 || otherKinds.length === 0) throw error;
+		if (status !== 404 || otherKinds.length === 0) throw asNodeError(ctx, error);
 		({ kind, task } = await locateTask(ctx, otherKinds, taskId, wait));
 	}
-	if (run.settings.wait) task = await waitForTask(ctx, kind, task, (run.lease as AccountLease).limiter, wait);
+	if (run.settings.wait)
+		task = await waitForTask(ctx, kind, task, (run.lease as AccountLease).limiter, wait);
 	return await outputItem(ctx, run, kind, task, task);
 }
 
@@ -497,7 +529,12 @@ export async function runTask(
 	try {
 		if (run.operation === 'get') {
 			run.wait = waitFrom(this, run.settings, run.taskId);
-			return await sendDeclared(this, requestData, run, async (noAnswer) => await finishGet(this, run, noAnswer));
+			return await sendDeclared(
+				this,
+				requestData,
+				run,
+				async (noAnswer) => await finishGet(this, run, noAnswer),
+			);
 		}
 		const slot = await takeSlot(this, run, lease);
 		try {
@@ -519,8 +556,11 @@ export async function runTask(
 				return [await finishCreate(this, run, { task: earlier, reused: true })];
 			}
 			requestData.options.body = body;
-			return await sendDeclared(this, requestData, run, async (noAnswer) =>
-				await finishCreate(this, run, await resolveCreate(this, job, noAnswer)),
+			return await sendDeclared(
+				this,
+				requestData,
+				run,
+				async (noAnswer) => await finishCreate(this, run, await resolveCreate(this, job, noAnswer)),
 			);
 		} finally {
 			slot.release();
@@ -540,7 +580,7 @@ async function sendDeclared(
 		return await ctx.makeRoutingRequest(requestData);
 	} catch (error) {
 		// An error from outputTask (the request was answered) is the item's result.
-		if (run.answered) throw error;
+		if (run.answered) throw asNodeError(ctx, error);
 		if (ctx.getExecutionCancelSignal()?.aborted) throw cancelledError(ctx, run.taskId);
 		return [await recover({ noAnswer: describeNetworkError(error) })];
 	}
@@ -561,7 +601,11 @@ export async function outputTask(
 	const answer = answerOf(response);
 	if (run.operation === 'get') return [await finishGet(this, run, answer)];
 	if (!run.job) {
-		throw new NodeOperationError(this.getNode(), 'This Kling operation is missing runTask in its routing', { itemIndex: this.getItemIndex() });
+		throw new NodeOperationError(
+			this.getNode(),
+			'This Kling operation is missing runTask in its routing',
+			{ itemIndex: this.getItemIndex() },
+		);
 	}
 	return [await finishCreate(this, run, await resolveCreate(this, run.job, answer))];
 }

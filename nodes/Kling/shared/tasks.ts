@@ -4,6 +4,7 @@ import type { IBinaryData, IDataObject, IExecuteSingleFunctions } from 'n8n-work
 import { LOOKUP_ROUNDS, MAX_CREATE_RESENDS, MAX_TRANSIENT_ATTEMPTS, TASK_PATHS } from './constants';
 import { delays } from './delays';
 import {
+	asNodeError,
 	cancelledError,
 	downloadError,
 	klingApiError,
@@ -82,7 +83,10 @@ export function deriveExternalTaskId(
 	body: IDataObject,
 	scope = '',
 ): string {
-	const digest = bodyDigest(scope ? [workflowId, nodeId, itemIndex, scope] : [workflowId, nodeId, itemIndex], body);
+	const digest = bodyDigest(
+		scope ? [workflowId, nodeId, itemIndex, scope] : [workflowId, nodeId, itemIndex],
+		body,
+	);
 	return `n8n-${digest.slice(0, 40)}`;
 }
 
@@ -128,7 +132,7 @@ export async function findByExternalId(
 		} catch (error) {
 			// Not found under that form (404 / 1203, or 400 where the form is not supported).
 			const status = Number((error as { httpCode?: unknown }).httpCode);
-			if (status !== 404 && status !== 400) throw error;
+			if (status !== 404 && status !== 400) throw asNodeError(ctx, error);
 		}
 	}
 	return undefined;
@@ -227,7 +231,12 @@ export async function resolveCreate(
 				const reason = failure.network
 					? `no answer (${failure.network})`
 					: `Kling answered HTTP ${failure.httpStatus ?? '?'}`;
-				throw unconfirmedTaskError(ctx, job.externalId, `${reason}, and it cannot be found`, failure);
+				throw unconfirmedTaskError(
+					ctx,
+					job.externalId,
+					`${reason}, and it cannot be found`,
+					failure,
+				);
 			}
 			resends++;
 			return undefined;
@@ -278,7 +287,7 @@ export async function locateTask(
 			return { kind, task: await getTask(ctx, kind, taskId, wait) };
 		} catch (error) {
 			const status = Number((error as { httpCode?: unknown }).httpCode);
-			if (status !== 404 || kind === kinds[kinds.length - 1]) throw error;
+			if (status !== 404 || kind === kinds[kinds.length - 1]) throw asNodeError(ctx, error);
 		}
 	}
 	throw klingApiError(ctx, { httpStatus: 404, code: 1203, taskId });

@@ -176,9 +176,10 @@ export async function baseUrlOf(ctx: IExecuteSingleFunctions): Promise<string> {
 	return normaliseBaseUrl(credentials.baseUrl);
 }
 
-
 /** Reads an HTTP response (of the declared request or of our own) as Kling's answer. */
-export function answerOf(response: Pick<IN8nHttpFullResponse, 'statusCode' | 'headers' | 'body'>): Answer {
+export function answerOf(
+	response: Pick<IN8nHttpFullResponse, 'statusCode' | 'headers' | 'body'>,
+): Answer {
 	const envelope = parseEnvelope(response.body);
 	return {
 		status: response.statusCode,
