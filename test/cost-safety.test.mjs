@@ -38,8 +38,23 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const submits = () => fake.log.filter((entry) => entry.kind === 'submit');
 const paidTasks = () => [...fake.tasks.values()];
 
-async function run({ items = rows(1), parameters = textToVideo(), continueOnFail, executionId, workflowId, nodeId } = {}) {
-	const result = await runKling({ parameters, items, credentials: apiKeyCredentials(fake), continueOnFail, executionId, workflowId, nodeId });
+async function run({
+	items = rows(1),
+	parameters = textToVideo(),
+	continueOnFail,
+	executionId,
+	workflowId,
+	nodeId,
+} = {}) {
+	const result = await runKling({
+		parameters,
+		items,
+		credentials: apiKeyCredentials(fake),
+		continueOnFail,
+		executionId,
+		workflowId,
+		nodeId,
+	});
 	expectNoSecrets(result, expect);
 	return result;
 }
@@ -57,8 +72,12 @@ async function outsideTask(name) {
 describe('the wrong video, silently', () => {
 	it('a custom External Task ID repeated with another prompt never returns the other prompt’s task', async () => {
 		// Loop Over Items: `{{ $execution.id }}-{{ $itemIndex }}` is the same for every batch.
-		const first = await run({ parameters: textToVideo({ prompt: 'A red fox' }, { externalTaskId: 'exec-7-0' }) });
-		const second = await run({ parameters: textToVideo({ prompt: 'A blue whale' }, { externalTaskId: 'exec-7-0' }) });
+		const first = await run({
+			parameters: textToVideo({ prompt: 'A red fox' }, { externalTaskId: 'exec-7-0' }),
+		});
+		const second = await run({
+			parameters: textToVideo({ prompt: 'A blue whale' }, { externalTaskId: 'exec-7-0' }),
+		});
 		expect(first.error).toBeUndefined();
 		expect(second.error).toBeUndefined();
 		const taskOf = (result) => fake.tasks.get(result.items[0].json.task_id);
@@ -68,7 +87,9 @@ describe('the wrong video, silently', () => {
 		// The ID sent is the custom one with a hash of the request folded in (documented).
 		for (const task of paidTasks()) expect(task.external_task_id).toMatch(/^exec-7-0-[0-9a-f]{8}$/);
 		// The same custom ID with the same inputs still resumes.
-		const third = await run({ parameters: textToVideo({ prompt: 'A blue whale' }, { externalTaskId: 'exec-7-0' }) });
+		const third = await run({
+			parameters: textToVideo({ prompt: 'A blue whale' }, { externalTaskId: 'exec-7-0' }),
+		});
 		expect(third.items[0].json.task_id).toBe(second.items[0].json.task_id);
 		expect(paidTasks()).toHaveLength(2);
 	});
@@ -122,7 +143,9 @@ describe('creating twice, or too often', () => {
 	it('code 0 without a task_id: looked up by external ID, never sent again', async () => {
 		fake.setOptions({ faults: { submitNoTaskId: 1 } });
 		const result = await run();
-		figures.push(`code 0 without task_id: ${submits().length} submit request(s), ${paidTasks().length} paid`);
+		figures.push(
+			`code 0 without task_id: ${submits().length} submit request(s), ${paidTasks().length} paid`,
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.task_id).toBe(paidTasks()[0].task_id);
 		expect(submits()).toHaveLength(1);
@@ -141,7 +164,9 @@ describe('creating twice, or too often', () => {
 	it('5xx on create and the look-ups miss at first: the look-up is retried, nothing is sent twice', async () => {
 		fake.setOptions({ faults: { submitTimeout5002: 1, lookupMiss: 2 } });
 		const result = await run();
-		figures.push(`5002 after create + 2 missed look-ups: ${submits().length} submit request(s), ${paidTasks().length} paid`);
+		figures.push(
+			`5002 after create + 2 missed look-ups: ${submits().length} submit request(s), ${paidTasks().length} paid`,
+		);
 		expect(result.error).toBeUndefined();
 		expect(submits()).toHaveLength(1);
 		expect(paidTasks()).toHaveLength(1);
@@ -172,18 +197,26 @@ describe('creating twice, or too often', () => {
 	});
 
 	it('a real 1201 parameter error still fails, after one look-up (nothing found)', async () => {
-		fake.setOptions({ faults: { submitError: { count: 5, code: 1201, message: 'model_name is invalid' } } });
+		fake.setOptions({
+			faults: { submitError: { count: 5, code: 1201, message: 'model_name is invalid' } },
+		});
 		const result = await run();
 		expect(result.error.message).toBe('Kling rejected a parameter value (Kling code 1201)');
 		expect(submits()).toHaveLength(1);
 	});
 
 	it('1303 with Retry-After: 0 while another workflow fills the account: retries are spaced and back off', async () => {
-		fake.setOptions({ concurrency: 1, retryAfterSeconds: 0, taskDurationMs: (body) => (body.prompt === 'outside' ? 2000 : 200) });
+		fake.setOptions({
+			concurrency: 1,
+			retryAfterSeconds: 0,
+			taskDurationMs: (body) => (body.prompt === 'outside' ? 2000 : 200),
+		});
 		await outsideTask('outside-1');
 		const result = await run();
 		const rejected = fake.stats().rejected1303;
-		figures.push(`1303 + Retry-After 0 for 2 s: ${submits().length} submit requests (${rejected} answered 1303)`);
+		figures.push(
+			`1303 + Retry-After 0 for 2 s: ${submits().length} submit requests (${rejected} answered 1303)`,
+		);
 		expect(result.error).toBeUndefined();
 		expect(rejected).toBeGreaterThan(0);
 		// Test timings: 1303 backoff from 50 ms doubling to 500 ms (with jitter): 2 s of 1303 is
@@ -197,7 +230,9 @@ describe('creating twice, or too often', () => {
 		fake.setOptions({ faults: { neverFinish: false } });
 		const result = await run({ parameters: textToVideo({}, { maxWaitTime: 10 }) });
 		figures.push(`1303 forever: ${submits().length} submit requests before failing`);
-		expect(result.error.message).toMatch(/Too many tasks running at once for this account \(Kling code 1303\)/);
+		expect(result.error.message).toMatch(
+			/Too many tasks running at once for this account \(Kling code 1303\)/,
+		);
 		expect(result.error.description).toMatch(/tried \d+ times/);
 		expect(submits().length).toBeLessThanOrEqual(21);
 		expect(paidTasks()).toHaveLength(1); // the outside one
@@ -205,9 +240,14 @@ describe('creating twice, or too often', () => {
 
 	it('probing the cap back up costs at most 1.2 creates per task (N=10, account 2, node cap 5)', async () => {
 		fake.setOptions({ concurrency: 2, taskDurationMs: 300 });
-		const result = await run({ items: rows(10), parameters: textToVideo({ prompt: '={{ "Scene " + $json.row }}' }, { maxConcurrentTasks: 5 }) });
+		const result = await run({
+			items: rows(10),
+			parameters: textToVideo({ prompt: '={{ "Scene " + $json.row }}' }, { maxConcurrentTasks: 5 }),
+		});
 		const creates = submits().length;
-		figures.push(`adaptive N=10 C=2 cap 5: ${creates} creates for 10 tasks (${(creates / 10).toFixed(1)} per task)`);
+		figures.push(
+			`adaptive N=10 C=2 cap 5: ${creates} creates for 10 tasks (${(creates / 10).toFixed(1)} per task)`,
+		);
 		expect(result.error).toBeUndefined();
 		expect(paidTasks()).toHaveLength(10);
 		expect(creates).toBeLessThanOrEqual(12);
@@ -221,13 +261,19 @@ describe('resources', () => {
 		const png = makePng(640, 360);
 		const items = [];
 		for (let i = 0; i < 4; i++) {
-			const stored = await service.store({ type: 'execution', workflowId: 'wf-images', executionId: 'images-in' }, png, { mimeType: 'image/png', fileName: `${i}.png`, fileExtension: 'png' });
+			const stored = await service.store(
+				{ type: 'execution', workflowId: 'wf-images', executionId: 'images-in' },
+				png,
+				{ mimeType: 'image/png', fileName: `${i}.png`, fileExtension: 'png' },
+			);
 			items.push({ json: { row: i }, binary: { photo: stored } });
 		}
 		const reads = [];
 		const original = service.getAsBuffer;
 		service.getAsBuffer = async function (...args) {
-			reads.push(fake.log.filter((entry) => entry.kind === 'submit' && entry.status === 200).length);
+			reads.push(
+				fake.log.filter((entry) => entry.kind === 'submit' && entry.status === 200).length,
+			);
 			return await original.apply(this, args);
 		};
 		try {
@@ -246,20 +292,27 @@ describe('resources', () => {
 		} finally {
 			service.getAsBuffer = original;
 		}
-		figures.push(`images read vs tasks accepted before each read (cap 1): ${JSON.stringify(reads)}`);
+		figures.push(
+			`images read vs tasks accepted before each read (cap 1): ${JSON.stringify(reads)}`,
+		);
 		// With one place in flight, image k is read after task k-1 was created (and has finished).
 		expect(reads).toEqual([0, 1, 2, 3]);
 	});
 
 	it('two executions on one account share one limiter: together never over the cap', async () => {
 		fake.setOptions({ taskDurationMs: 400 });
-		const parameters = textToVideo({ prompt: '={{ "Scene " + $json.row }}' }, { maxConcurrentTasks: 2 });
+		const parameters = textToVideo(
+			{ prompt: '={{ "Scene " + $json.row }}' },
+			{ maxConcurrentTasks: 2 },
+		);
 		const results = await Promise.all([
 			run({ items: rows(3), parameters, executionId: 'shared-a', workflowId: 'wf-a' }),
 			run({ items: rows(3), parameters, executionId: 'shared-b', workflowId: 'wf-b' }),
 		]);
 		for (const result of results) expect(result.error).toBeUndefined();
-		figures.push(`two executions, cap 2 each, one account: at most ${fake.stats().maxRunning} running`);
+		figures.push(
+			`two executions, cap 2 each, one account: at most ${fake.stats().maxRunning} running`,
+		);
 		expect(paidTasks()).toHaveLength(6);
 		expect(fake.stats().maxRunning).toBeLessThanOrEqual(2);
 		expect(limiterModule().accountLimiterCount()).toBe(0);
@@ -269,7 +322,14 @@ describe('resources', () => {
 		const created = await run({ parameters: textToVideo({ waitForCompletion: false }) });
 		const taskId = created.items[0].json.task_id;
 		for (let i = 0; i < 3; i++) {
-			const got = await run({ parameters: { resource: 'video', operation: 'getTask', taskId, options: { pollInterval: 1 } } });
+			const got = await run({
+				parameters: {
+					resource: 'video',
+					operation: 'getTask',
+					taskId,
+					options: { pollInterval: 1 },
+				},
+			});
 			expect(got.error).toBeUndefined();
 		}
 		expect(limiterModule().accountLimiterCount()).toBe(0);
@@ -304,7 +364,9 @@ describe('resources', () => {
 		expect(result.status).toBe('canceled');
 		await sleep(500);
 		const download = fake.log.find((entry) => entry.kind === 'download');
-		figures.push(`download stopped: run ended ${Date.now() - stoppedAt - 500} ms after the stop; aborted=${download.aborted}`);
+		figures.push(
+			`download stopped: run ended ${Date.now() - stoppedAt - 500} ms after the stop; aborted=${download.aborted}`,
+		);
 		expect(download.aborted).toBe(true);
 	});
 });
