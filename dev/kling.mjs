@@ -13,17 +13,25 @@ export const SECRETS = {
 	secretKey: 'test-secret-key-c7a2e84d6b',
 };
 
-/** The node's delay settings (the same module instance n8n loaded from dist/). */
-export const { timing } = require(path.join(projectRoot, 'dist/nodes/Kling/shared/constants.js'));
+/** The node's delays and their development hook (the same module instance n8n loaded from dist/). */
+export const { DELAYS, delays, useDelaysForDevelopment } = require(
+	path.join(projectRoot, 'dist/nodes/Kling/shared/delays.js'),
+);
 
-/** Retry and backoff delays shortened so fault tests take milliseconds instead of seconds. */
+/**
+ * Retry and backoff delays shortened so fault tests take milliseconds instead of seconds. The
+ * rules stay the node's (floor, backoff, bounds, probing after a quiet period); only the scale
+ * changes.
+ */
 export function useFastRetries() {
-	Object.assign(timing, {
-		retryBaseDelayMs: 10,
-		retryMaxDelayMs: 40,
-		concurrencyBaseDelayMs: 20,
-		concurrencyMaxDelayMs: 100,
+	useDelaysForDevelopment({
+		retryBaseMs: 10,
+		retryMaxMs: 40,
+		busyBaseMs: 50,
+		busyMaxMs: 500,
+		minRetryMs: 10,
 		pollSpacingMs: 5,
+		probeQuietMs: 2000,
 	});
 }
 

@@ -353,7 +353,7 @@ function checks(results) {
 			check(result.requests.max <= result.budget, `${result.label}: requests per task ≤ 2 + ceil(T/poll) + 1 = ${result.budget} (max ${result.requests.max}, average ${fixed(result.requests.average, 2)}; ${detail}), 1303 answers ${result.stats.rejected1303}`);
 		} else {
 			lines.push(
-				`- INFO: ${result.label}: ${result.stats.rejected1303} answers 1303, ${result.stats.submissions} paid submissions for ${result.n} items (${result.stats.submitRequests} submit requests); requests per task average ${fixed(result.requests.average, 2)}, max ${result.requests.max} (${detail})`,
+				`- INFO: ${result.label}: ${result.stats.rejected1303} answers 1303, ${result.stats.submissions} paid submissions for ${result.n} items (${result.stats.submitRequests} submit requests, ${fixed(result.stats.submitRequests / result.n, 2)} creates per task); requests per task average ${fixed(result.requests.average, 2)}, max ${result.requests.max} (${detail})`,
 			);
 			check(result.stats.submissions === result.n, `${result.label}: one paid submission per item (${result.stats.submissions} for ${result.n})`);
 		}

@@ -55,12 +55,12 @@ describe('recovered faults: every item gets its video, each paid once', () => {
 		{ name: '429/1302 with Retry-After: 0', faults: { submitRateLimit: 2 }, n: 1, extra: () => expect(count('submit')).toBe(3), options: { retryAfterSeconds: 0 } },
 		{ name: 'first 3 polls answer 500/5000', faults: { pollServerError: 3, pollErrorStatus: 500 }, n: 1 },
 		{ name: 'first 3 polls answer 503/5001', faults: { pollServerError: 3, pollErrorStatus: 503 }, n: 1 },
-		{ name: 'connection reset on submit (nothing created)', faults: { submitReset: 2 }, n: 1 },
+		{ name: 'connection reset on submit (nothing created)', faults: { submitReset: 1 }, n: 1, extra: () => expect(count('submit')).toBe(2) },
 		{ name: 'connection reset on poll', faults: { pollReset: 2 }, n: 1 },
 		{ name: 'malformed JSON on submit (nothing created)', faults: { submitMalformed: 1 }, n: 1 },
 		{ name: 'malformed JSON on poll', faults: { pollMalformed: 2 }, n: 1 },
 		{ name: 'unexpected envelope on poll', faults: { pollUnexpected: 2 }, n: 1 },
-		{ name: 'submit answers 500/5000 (nothing created)', faults: { submitServerError: 2 }, n: 1 },
+		{ name: 'submit answers 500/5000 (nothing created)', faults: { submitServerError: 1 }, n: 1, extra: () => expect(count('submit')).toBe(2) },
 		{ name: 'submit creates the task, then answers 504/5002', faults: { submitTimeout5002: 1 }, n: 1, extra: () => expect(count('submit')).toBe(1) },
 		{ name: 'submit creates the task, then drops the connection', faults: { submitDropResponse: 1 }, n: 2, extra: () => expect(count('submit')).toBe(2) },
 		{ name: 'slow responses (300 ms each)', faults: { slowMs: 300 }, n: 2 },
@@ -160,6 +160,16 @@ describe('faults that must end in a clear error', () => {
 		expect(count('submit')).toBe(1);
 	});
 
+	it('resets on two submits in a row (nothing created) → error naming the external ID after one re-send', async () => {
+		fake.setOptions({ faults: { submitReset: 2 } });
+		const result = await run();
+		record('reset on two submits', result);
+		expect(count('submit')).toBe(2);
+		expect(result.error.message).toContain(fake.log.find((entry) => entry.kind === 'submit').body.external_task_id);
+		expect(result.error.message).toMatch(/no answer \(connection reset\)/);
+		expect(fake.stats().submissions).toBe(0);
+	});
+
 	it('rate limit that never clears → error after 5 tries, nothing paid', async () => {
 		fake.setOptions({ faults: { submitRateLimit: 50 } });
 		const result = await run();
@@ -201,7 +211,8 @@ describe('never pay twice', () => {
 		const result = await run({ parameters: textToVideo({}, { externalTaskId: 'row-42-take-2' }) });
 		expect(result.error).toBeUndefined();
 		expect(fake.stats().submissions).toBe(2);
-		expect([...fake.tasks.values()].map((task) => task.external_task_id)).toContain('row-42-take-2');
+		// Sent as the custom ID with a hash of the inputs folded in.
+		expect([...fake.tasks.values()].map((task) => task.external_task_id)).toContainEqual(expect.stringMatching(/^row-42-take-2-[0-9a-f]{8}$/));
 	});
 
 	it('different items with the same prompt are different videos', async () => {

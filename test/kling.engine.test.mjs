@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
 import { videoBytesFor } from '../dev/fake-kling/server.mjs';
-import { readBinary, runKling } from '../dev/engine.mjs';
+import { loadPackage, readBinary, runKling } from '../dev/engine.mjs';
 import { makePng } from '../dev/images.mjs';
 import {
 	SECRETS,
@@ -233,6 +233,42 @@ describe('get task', () => {
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error.message).toMatch(/could not find the task.*1203.*task 123/i);
+	});
+});
+
+describe('the description tells the truth', () => {
+	async function operationRouting(value) {
+		const loader = await loadPackage();
+		const properties = loader.nodeTypes.kling.type.description.properties;
+		const operation = properties.find((property) => property.name === 'operation');
+		return operation.options.find((option) => option.value === value).routing;
+	}
+
+	it('a create sends the POST its operation declares, once: 1 submit + polls + 1 download', async () => {
+		const { request } = await operationRouting('textToVideo');
+		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
+		expect(result.error).toBeUndefined();
+		const [first, ...rest] = fake.log;
+		expect(first).toMatchObject({ method: request.method, path: request.url, kind: 'submit' });
+		expect(rest.filter((entry) => entry.method === 'POST')).toHaveLength(0);
+		const taskId = result.items[0].json.task_id;
+		const polls = rest.filter((entry) => entry.kind === 'poll');
+		expect(polls.every((entry) => entry.path === `/v1/videos/text2video/${taskId}`)).toBe(true);
+		expect(rest.filter((entry) => entry.kind === 'download')).toHaveLength(1);
+		expect(fake.log).toHaveLength(1 + polls.length + 1);
+	});
+
+	it('Get Task sends the GET it declares (the chosen type, or text to video first)', async () => {
+		const created = await runKling({ parameters: textToVideo({ waitForCompletion: false }), credentials: apiKeyCredentials(fake) });
+		const taskId = created.items[0].json.task_id;
+		fake.reset(); // Kling no longer knows the task: one GET, then a clear error
+		const result = await runKling({
+			parameters: { resource: 'video', operation: 'getTask', taskId: ` ${taskId} `, taskKind: 'image2video', waitForCompletion: false },
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.error.message).toMatch(/could not find the task/i);
+		expect(fake.log).toHaveLength(1);
+		expect(fake.log[0]).toMatchObject({ method: 'GET', path: `/v1/videos/image2video/${taskId}` });
 	});
 });
 

@@ -43,8 +43,8 @@ function expectOnePaidTaskPerItem(n) {
 }
 
 /**
- * Polls of each task in order. The node polls until it sees the task done, releases its place, then
- * the declarative request reads the finished task once more: that last GET is not a status poll.
+ * Polls of each task in order. The node polls until it sees the task done, releases its place and
+ * downloads: no other read of the task (the declared POST is the create itself).
  */
 function statusPollsByTask() {
 	const byTask = new Map();
@@ -52,7 +52,7 @@ function statusPollsByTask() {
 		const id = taskIdOfPoll(entry);
 		byTask.set(id, [...(byTask.get(id) ?? []), entry]);
 	}
-	return new Map([...byTask].map(([id, polls]) => [id, { status: polls.slice(0, -1), finalRead: polls.at(-1) }]));
+	return new Map([...byTask].map(([id, polls]) => [id, { status: polls }]));
 }
 
 /** When each task's accepted submission reached the server (fake.log time), by task id. */
@@ -143,15 +143,19 @@ describe('poll pacing', () => {
 		expect(polls.size).toBe(5);
 		const submitAt = acceptedSubmitAt();
 		for (const task of fake.tasks.values()) {
-			const { status, finalRead } = polls.get(task.task_id);
+			const { status } = polls.get(task.task_id);
 			const times = [submitAt.get(task.task_id), ...status.map((entry) => entry.at)];
-			// 3.5 s at one poll a second: 4 status polls (the 4th sees it done), then the final read.
+			// 3.5 s at one poll a second: 4 status polls, the 4th sees it done; no read after that.
 			expect(status.length).toBeGreaterThanOrEqual(3);
 			expect(status.length).toBeLessThanOrEqual(Math.ceil(3500 / intervalMs) + 1);
 			const gaps = times.slice(1).map((at, index) => at - times[index]);
 			for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(0.9 * intervalMs);
-			expect(finalRead.at).toBeGreaterThanOrEqual(status.at(-1).at);
 		}
+		// Requests per task: 1 submit + its status polls + 1 download, nothing else.
+		const total = fake.log.length;
+		expect(total).toBe(5 * 2 + entries('poll').length);
+		expect(entries('submit')).toHaveLength(5);
+		expect(entries('download')).toHaveLength(5);
 	});
 });
 

@@ -20,10 +20,10 @@ const {
 	normaliseImageText,
 	checkImageBytes,
 } = shared('validation');
-const { classify, backoffMs, parseEnvelope } = shared('transport');
-const { taskState } = shared('constants');
-const { deriveExternalTaskId } = shared('tasks');
-const { TaskLimiter, limiterFor } = shared('limiter');
+const { classify, backoffMs, parseEnvelope, retryDelay } = shared('transport');
+const { deriveExternalTaskId, customExternalTaskId, taskStateOf } = shared('tasks');
+const { TaskLimiter, useAccountLimiter, accountLimiterCount, accountKeyOf } = shared('limiter');
+const { DELAYS, delays, useDelaysForDevelopment } = shared('delays');
 const { KlingApi } = require(path.join(projectRoot, 'dist/credentials/KlingApi.credentials.js'));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -396,8 +396,8 @@ describe('transport.classify', () => {
 		['code 0 at 200', { status: 200, envelope: { code: 0 } }, 'ok'],
 		['1302 rate limit', { status: 429, envelope: { code: 1302 } }, 'throttled'],
 		['1303 concurrency full', { status: 429, envelope: { code: 1303 } }, 'busy'],
-		['1003 token not yet valid', { status: 401, envelope: { code: 1003 } }, 'resign'],
-		['1004 token expired', { status: 401, envelope: { code: 1004 } }, 'resign'],
+		['1003 token not yet valid', { status: 401, envelope: { code: 1003 } }, 'signAgain'],
+		['1004 token expired', { status: 401, envelope: { code: 1004 } }, 'signAgain'],
 		['5000 internal error', { status: 500, envelope: { code: 5000 } }, 'transient'],
 		['5001 maintenance', { status: 503, envelope: { code: 5001 } }, 'transient'],
 		['5002 internal timeout', { status: 504, envelope: { code: 5002 } }, 'transient'],
@@ -474,7 +474,26 @@ describe('transport.parseEnvelope', () => {
 	});
 });
 
-describe('constants.taskState', () => {
+describe('transport.retryDelay', () => {
+	it('never goes below the floor: Retry-After: 0 still waits, and repeated 1303s back off', () => {
+		useDelaysForDevelopment();
+		try {
+			expect(delays()).toBe(delays());
+			expect(DELAYS.minRetryMs).toBe(1000);
+			for (const verdict of ['busy', 'throttled', 'transient']) {
+				expect(retryDelay(verdict, 0, 0)).toBeGreaterThanOrEqual(1000);
+			}
+			// Backoff grows with the attempt even when Kling keeps saying Retry-After: 0.
+			expect(retryDelay('busy', 5, 0)).toBeGreaterThanOrEqual(16_000);
+			// A longer Retry-After is honoured.
+			expect(retryDelay('throttled', 0, 7000)).toBe(7000);
+		} finally {
+			useDelaysForDevelopment();
+		}
+	});
+});
+
+describe('tasks.taskStateOf', () => {
 	it.each([
 		['succeed', 'succeeded'],
 		['succeeded', 'succeeded'],
@@ -488,7 +507,7 @@ describe('constants.taskState', () => {
 		[undefined, 'running'],
 		[null, 'running'],
 	])('%p → %s', (status, state) => {
-		expect(taskState(status)).toBe(state);
+		expect(taskStateOf(status)).toBe(state);
 	});
 });
 
@@ -546,6 +565,19 @@ describe('tasks.deriveExternalTaskId', () => {
 		);
 	});
 
+	it('a reuse scope (window number or execution) gives another id for the same inputs', () => {
+		const scoped = (scope) => deriveExternalTaskId('wf-1', 'node-1', 0, body, scope);
+		expect(scoped('window 86400000 #20425')).toMatch(/^n8n-[0-9a-f]{40}$/);
+		expect(scoped('window 86400000 #20425')).toBe(scoped('window 86400000 #20425'));
+		expect(new Set([id(), scoped('window 86400000 #20425'), scoped('window 86400000 #20426'), scoped('execution 7')]).size).toBe(4);
+	});
+
+	it('a custom id gets a hash of the inputs appended: same inputs same id, other inputs another', () => {
+		expect(customExternalTaskId('row-1', body)).toMatch(/^row-1-[0-9a-f]{8}$/);
+		expect(customExternalTaskId('row-1', { ...body, external_task_id: 'x' })).toBe(customExternalTaskId('row-1', body));
+		expect(customExternalTaskId('row-1', { ...body, prompt: 'A wolf' })).not.toBe(customExternalTaskId('row-1', body));
+	});
+
 	it('does not change the body it is given', () => {
 		const given = { ...body, external_task_id: 'keep-me' };
 		id({ body: given });
@@ -554,14 +586,40 @@ describe('tasks.deriveExternalTaskId', () => {
 });
 
 describe('limiter.TaskLimiter', () => {
-	it('never has more than `limit` holders under 10 concurrent acquirers', async () => {
+	/** A limiter already at `limit` (slow start done: each accepted create raised it). */
+	function limiterAt(limit) {
+		const limiter = new TaskLimiter(limit);
+		for (let i = 1; i < limit; i++) limiter.accepted();
+		expect(limiter.limit).toBe(limit);
+		return limiter;
+	}
+
+	it('starts at one place and opens one more per accepted create, up to the cap (slow start)', async () => {
 		const limiter = new TaskLimiter(3);
+		expect(limiter.limit).toBe(1);
+		const first = await limiter.acquire(3);
+		let second;
+		limiter.acquire(3).then((slot) => (second = slot));
+		await sleep(5);
+		expect(second).toBeUndefined();
+		limiter.accepted();
+		await sleep(5);
+		expect(second).toBeDefined();
+		limiter.accepted();
+		limiter.accepted();
+		expect(limiter.limit).toBe(3);
+		first.release();
+		second.release();
+	});
+
+	it('never has more than `limit` holders under 10 concurrent acquirers', async () => {
+		const limiter = limiterAt(3);
 		let holding = 0;
 		let most = 0;
 		const order = [];
 		await Promise.all(
 			Array.from({ length: 10 }, async (_, i) => {
-				const slot = await limiter.acquire();
+				const slot = await limiter.acquire(3);
 				holding++;
 				most = Math.max(most, holding);
 				expect(limiter.inFlight).toBeLessThanOrEqual(3);
@@ -576,12 +634,27 @@ describe('limiter.TaskLimiter', () => {
 		expect(limiter.inFlight).toBe(0);
 	});
 
+	it('each acquirer gets a place only within its own cap', async () => {
+		const limiter = limiterAt(4);
+		const wide = [await limiter.acquire(4), await limiter.acquire(4)];
+		let narrow;
+		limiter.acquire(2).then((slot) => (narrow = slot));
+		await sleep(5);
+		expect(narrow).toBeUndefined(); // 2 in flight: a node with cap 2 waits
+		wide[0].release();
+		await sleep(5);
+		expect(narrow).toBeDefined();
+		narrow.release();
+		wide[1].release();
+		expect(limiter.inFlight).toBe(0);
+	});
+
 	it('a released slot goes to the longest waiter; releasing twice frees only one place', async () => {
 		const limiter = new TaskLimiter(1);
-		const first = await limiter.acquire();
+		const first = await limiter.acquire(1);
 		const granted = [];
-		const second = limiter.acquire().then((slot) => (granted.push('second'), slot));
-		const third = limiter.acquire().then((slot) => (granted.push('third'), slot));
+		const second = limiter.acquire(1).then((slot) => (granted.push('second'), slot));
+		const third = limiter.acquire(1).then((slot) => (granted.push('third'), slot));
 		first.release();
 		first.release();
 		const secondSlot = await second;
@@ -595,8 +668,8 @@ describe('limiter.TaskLimiter', () => {
 	});
 
 	it('shrink lowers the cap to active - 1, but never below 1', async () => {
-		const limiter = new TaskLimiter(5);
-		const slots = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
+		const limiter = limiterAt(5);
+		const slots = await Promise.all([limiter.acquire(5), limiter.acquire(5), limiter.acquire(5)]);
 		limiter.shrink();
 		expect(limiter.limit).toBe(2);
 		slots[0].release();
@@ -606,36 +679,42 @@ describe('limiter.TaskLimiter', () => {
 		slots[2].release();
 		limiter.shrink();
 		expect(limiter.limit).toBe(1);
-		// shrink never raises the cap
-		const small = new TaskLimiter(2);
-		await Promise.all([small.acquire(), small.acquire()]);
-		small.shrink();
-		expect(small.limit).toBe(1);
 	});
 
-	it('after a shrink, new acquirers wait until the active count is under the new cap', async () => {
-		const limiter = new TaskLimiter(3);
-		const slots = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
-		limiter.shrink(); // cap 2, 3 active
-		let got = false;
-		const waiting = limiter.acquire().then((slot) => ((got = true), slot));
-		slots[0].release(); // 2 active: still full
-		await sleep(5);
-		expect(got).toBe(false);
-		slots[1].release(); // 1 active: room
-		(await waiting).release();
-		expect(got).toBe(true);
-		slots[2].release();
-		expect(limiter.inFlight).toBe(0);
+	it('after a 1303, probes one place up only after a quiet period, doubling it when a probe is refused', async () => {
+		useDelaysForDevelopment({ probeQuietMs: 40 });
+		try {
+			const limiter = limiterAt(4);
+			const slots = await Promise.all([limiter.acquire(4), limiter.acquire(4), limiter.acquire(4)]);
+			limiter.shrink(); // cap 2
+			limiter.grow();
+			expect(limiter.limit).toBe(2); // too soon after the 1303
+			await sleep(50);
+			limiter.grow();
+			expect(limiter.limit).toBe(3); // the probe
+			limiter.grow();
+			expect(limiter.limit).toBe(3); // one probe per quiet period
+			limiter.shrink(); // the probe was refused: wait 80 ms now
+			const lowered = limiter.limit;
+			await sleep(50);
+			limiter.grow();
+			expect(limiter.limit).toBe(lowered);
+			await sleep(40);
+			limiter.grow();
+			expect(limiter.limit).toBe(lowered + 1);
+			for (const slot of slots) slot.release();
+		} finally {
+			useDelaysForDevelopment();
+		}
 	});
 
 	it('an aborted waiter is removed from the queue and rejects', async () => {
 		const limiter = new TaskLimiter(1);
-		const holder = await limiter.acquire();
+		const holder = await limiter.acquire(1);
 		const controller = new AbortController();
-		const aborted = limiter.acquire(controller.signal);
+		const aborted = limiter.acquire(1, controller.signal);
 		let laterGot = false;
-		const later = limiter.acquire().then((slot) => ((laterGot = true), slot));
+		const later = limiter.acquire(1).then((slot) => ((laterGot = true), slot));
 		controller.abort(new Error('execution stopped'));
 		await expect(aborted).rejects.toThrow('execution stopped');
 		holder.release();
@@ -646,76 +725,66 @@ describe('limiter.TaskLimiter', () => {
 		expect(limiter.inFlight).toBe(0);
 	});
 
-	it('an already aborted signal rejects at once when the limiter is full', async () => {
-		const limiter = new TaskLimiter(1);
-		const holder = await limiter.acquire();
-		const controller = new AbortController();
-		controller.abort();
-		await expect(limiter.acquire(controller.signal)).rejects.toThrow();
-		holder.release();
-		expect(limiter.inFlight).toBe(0);
-	});
-
 	it('requeue gives the place away, waits, then queues for it again', async () => {
 		const limiter = new TaskLimiter(1);
 		const events = [];
-		const a = await limiter.acquire();
-		const b = limiter.acquire().then((slot) => (events.push('b acquired'), slot));
+		const a = await limiter.acquire(1);
+		const b = limiter.acquire(1).then((slot) => (events.push('b acquired'), slot));
 		const requeued = a.requeue(10).then(() => events.push('a re-acquired'));
 		const bSlot = await b;
 		expect(limiter.inFlight).toBe(1);
-		await sleep(30); // a's delay is over, but b still holds the only place
+		await sleep(30);
 		expect(events).toEqual(['b acquired']);
 		events.push('b released');
 		bSlot.release();
 		await requeued;
 		expect(events).toEqual(['b acquired', 'b released', 'a re-acquired']);
 		expect(limiter.inFlight).toBe(1);
-		a.release(); // the requeued slot is held again and can be released
-		expect(limiter.inFlight).toBe(0);
+		a.release();
 		a.release();
 		expect(limiter.inFlight).toBe(0);
 	});
 
 	it('requeue rejects when the execution is stopped during its wait, leaving the place free', async () => {
 		const limiter = new TaskLimiter(1);
-		const slot = await limiter.acquire();
+		const slot = await limiter.acquire(1);
 		const controller = new AbortController();
 		const requeued = slot.requeue(10_000, controller.signal);
 		setTimeout(() => controller.abort(), 5);
 		await expect(requeued).rejects.toBeDefined();
-		slot.release(); // what submitTask's finally does: must not free a second place
+		slot.release();
 		expect(limiter.inFlight).toBe(0);
-		const again = await limiter.acquire();
+		const again = await limiter.acquire(1);
 		expect(limiter.inFlight).toBe(1);
 		again.release();
 	});
+});
 
-	it('limiterFor shares one limiter per key and forgets it once idle', async () => {
-		const key = `unit-${Date.now()}`;
-		const limiter = limiterFor(key, 2.7);
-		expect(limiter.limit).toBe(2);
-		expect(limiterFor(key, 9)).toBe(limiter);
-		const slot = await limiter.acquire();
-		expect(limiterFor(key, 9)).toBe(limiter);
-		slot.release();
-		expect(limiterFor(key, 9)).not.toBe(limiter); // idle: a fresh one with the new cap
-		expect(limiterFor(`${key}-0`, 0).limit).toBe(1);
+describe('limiter registry (one limiter per Kling account)', () => {
+	it('shares one limiter per account while it has users and forgets it when the last is done', () => {
+		const before = accountLimiterCount();
+		const a = useAccountLimiter('unit-account', 2);
+		const b = useAccountLimiter('unit-account', 5);
+		expect(b.limiter).toBe(a.limiter);
+		expect(accountLimiterCount()).toBe(before + 1);
+		a.done();
+		a.done(); // twice is once
+		expect(accountLimiterCount()).toBe(before + 1);
+		b.done();
+		expect(accountLimiterCount()).toBe(before);
+		const c = useAccountLimiter('unit-account', 2);
+		expect(c.limiter).not.toBe(a.limiter);
+		c.done();
 	});
 
-	it('keeps a lowered cap while the only item waits to retry after 1303', async () => {
-		const key = `unit-requeue-${Date.now()}`;
-		const limiter = limiterFor(key, 3);
-		const slot = await limiter.acquire();
-		const other = await limiter.acquire();
-		limiter.shrink(); // Kling refused this item's task: it accepts one of ours
-		other.release();
-		const requeued = slot.requeue(20);
-		expect(limiterFor(key, 3)).toBe(limiter); // not forgotten during the wait
-		await requeued;
-		expect(limiterFor(key, 3).limit).toBe(1);
-		slot.release();
-		expect(limiterFor(key, 3)).not.toBe(limiter);
+	it('keys an account by a hash of its key and Base URL, never the key itself', () => {
+		const apiKey = { authType: 'apiKey', apiKey: 'secret-key-123' };
+		const key = accountKeyOf(apiKey, 'https://api-singapore.klingai.com');
+		expect(key).toMatch(/^[0-9a-f]{32}$/);
+		expect(key).not.toContain('secret');
+		expect(accountKeyOf({ ...apiKey, apiKey: ' secret-key-123 ' }, 'https://api-singapore.klingai.com')).toBe(key);
+		expect(accountKeyOf(apiKey, 'https://api-beijing.klingai.com')).not.toBe(key);
+		expect(accountKeyOf({ authType: 'accessKey', accessKey: 'secret-key-123', secretKey: 's' }, 'https://api-singapore.klingai.com')).not.toBe(key);
 	});
 });
 

@@ -63,6 +63,10 @@ const DEFAULTS = {
 	videoFile: undefined,
 	failTasks: false,
 	retryAfterSeconds: undefined,
+	/** How a create with an external_task_id already in use is refused ({ code, message }). */
+	duplicateAnswer: { code: 1201, message: 'external_task_id already exists' },
+	/** Pause between 64 KB chunks of a download (a slow CDN), so a test can stop one midway. */
+	downloadChunkDelayMs: 0,
 	faults: {},
 };
 
@@ -355,8 +359,11 @@ function handleSubmit(ctx) {
 	if (invalid) return sendError(ctx, invalid.code, invalid.message);
 	// Kling does not document a reused external_task_id; we answer the 1201 the node expects.
 	if (body.external_task_id !== undefined && findByExternalId(state, body.external_task_id)) {
-		return sendError(ctx, 1201, 'external_task_id already exists');
+		const { code, message } = state.options.duplicateAnswer;
+		return sendError(ctx, code, message);
 	}
+	// Code 0 without a task in it, nothing created.
+	if (takeFault(state, 'submitEmptyOk')) return sendData(ctx, {});
 	if (runningCount(state, Date.now()) >= state.options.concurrency) {
 		state.counters.rejected1303 += 1;
 		return sendError(ctx, 1303, 'parallel task over resource pack limit');
@@ -366,6 +373,8 @@ function handleSubmit(ctx) {
 	// Both faults mimic a create that succeeded server-side but whose answer the client never gets.
 	if (takeFault(state, 'submitTimeout5002')) return sendError(ctx, 5002, 'internal timeout');
 	if (takeFault(state, 'submitDropResponse')) return dropConnection(ctx);
+	// Created, but the answer (code 0) carries no task_id.
+	if (takeFault(state, 'submitNoTaskId')) return sendData(ctx, { task_status: 'submitted' });
 	return sendData(ctx, {
 		task_id: task.task_id,
 		task_status: 'submitted',
@@ -515,9 +524,18 @@ function handlePoll(ctx) {
 	}
 
 	// Kling documents task_id and external_task_id as alternatives for the same path slot.
-	const task = state.tasks.get(route.id) ?? findByExternalId(state, route.id);
+	const byTaskId = state.tasks.get(route.id);
+	// lookupMiss: a task created a moment ago is not yet found by its external id.
+	const byExternal = byTaskId ? undefined : findByExternalId(state, route.id);
+	const task = byExternal && takeFault(state, 'lookupMiss') ? undefined : (byTaskId ?? byExternal);
 	if (!task || task.kind !== route.videoKind) return sendError(ctx, 1203, 'task not found');
-	return sendData(ctx, taskView(state, task, Date.now()));
+	const now = Date.now();
+	if (taskPhase(task, now).done) {
+		// doneReadError: any read of a finished task after the first one that showed it finished.
+		if (task.doneSeen && takeFault(state, 'doneReadError')) return sendError(ctx, 5000, 'internal error');
+		task.doneSeen = true;
+	}
+	return sendData(ctx, taskView(state, task, now));
 }
 
 function handleList(ctx) {
@@ -533,6 +551,7 @@ function handleList(ctx) {
 
 	const now = Date.now();
 	const externalId = query.external_task_id;
+	if (externalId !== undefined && takeFault(state, 'lookupMiss')) return sendData(ctx, []);
 	const newestFirst = [...state.tasks.values()]
 		.filter((task) => task.kind === route.videoKind)
 		.filter((task) => externalId === undefined || task.external_task_id === externalId)
@@ -573,14 +592,20 @@ async function serveDownload(ctx) {
 	ctx.entry.status = 200;
 	res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
 	const chunks = file ? [file] : videoChunks(task.task_id, size);
-	await streamVideo(res, chunks, truncate ? Math.floor(size / 2) : size);
+	// Set when the client goes away before the whole video was sent (e.g. a stopped execution).
+	res.once('close', () => {
+		if (!res.writableFinished) ctx.entry.aborted = true;
+	});
+	await streamVideo(res, chunks, truncate ? Math.floor(size / 2) : size, state.options.downloadChunkDelayMs);
 	if (truncate) res.destroy();
 	else res.end();
 }
 
-async function streamVideo(res, chunks, limit) {
+async function streamVideo(res, chunks, limit, chunkDelayMs = 0) {
 	let sent = 0;
 	for (const chunk of chunks) {
+		if (res.destroyed) return;
+		if (chunkDelayMs > 0 && sent > 0) await delay(chunkDelayMs);
 		if (res.destroyed) return;
 		const part = chunk.subarray(0, limit - sent);
 		sent += part.length;

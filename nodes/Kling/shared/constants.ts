@@ -1,4 +1,4 @@
-import type { TaskKind, TaskState } from './types';
+import type { TaskKind } from './types';
 
 export const CREDENTIAL_TYPE = 'klingApi';
 export const DEFAULT_BASE_URL = 'https://api-singapore.klingai.com';
@@ -16,6 +16,12 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 /** The kinds Get Task searches in Find Automatically mode, in this order. */
 export const TASK_KINDS: TaskKind[] = ['text2video', 'image2video', 'multi-image2video'];
 
+/**
+ * The URL Get Task declares: the chosen task type's path (text to video first when it is found
+ * automatically; the others are tried if Kling does not know the task there) and the task ID.
+ */
+export const GET_TASK_URL_EXPRESSION = `={{ (${JSON.stringify(TASK_PATHS)})[$parameter.taskKind] ?? "${TASK_PATHS[TASK_KINDS[0]]}" }}/{{ encodeURIComponent(String($parameter.taskId).trim()) }}`;
+
 export const MAX_PROMPT_LENGTH = 2500;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 export const MIN_IMAGE_SIDE = 300;
@@ -30,29 +36,13 @@ export const DEFAULT_MAX_WAIT_MIN = 15;
 export const DEFAULT_MAX_CONCURRENT_TASKS = 3;
 export const DEFAULT_CFG_SCALE = 0.5;
 
-/**
- * Delays of the retry module. Exported as one object so the test suite can shorten them;
- * the node itself never changes them.
- */
-export const timing = {
-	retryBaseDelayMs: 1000,
-	retryMaxDelayMs: 30_000,
-	/** Kling advises waiting at least 1 s before retrying a 1303 (concurrency) answer. */
-	concurrencyBaseDelayMs: 1000,
-	concurrencyMaxDelayMs: 30_000,
-	/** Minimum gap between two status polls of the same node run, so many tasks never burst. */
-	pollSpacingMs: 100,
-};
+export const DEFAULT_REUSE_WINDOW_H = 24;
 
+/** Tries of a request that meets 5xx, resets, timeouts or 1302 before the item fails. */
 export const MAX_TRANSIENT_ATTEMPTS = 5;
-
-/**
- * Kling's legacy API says `succeed`; its newer API and callbacks say `succeeded`; the original
- * README and some resellers say `completed`.
- */
-export function taskState(status: unknown): TaskState {
-	const value = String(status ?? '').toLowerCase();
-	if (['succeed', 'succeeded', 'completed', 'success'].includes(value)) return 'succeeded';
-	if (['failed', 'failure', 'error'].includes(value)) return 'failed';
-	return 'running';
-}
+/** Creates refused with 1303 (account full) before the item fails (about 8 min of backoff). */
+export const MAX_BUSY_ATTEMPTS = 20;
+/** Rounds of look-up by external_task_id (with backoff) after a create whose outcome is unknown. */
+export const LOOKUP_ROUNDS = 3;
+/** Re-sends of a create whose outcome stayed unknown after the look-ups. */
+export const MAX_CREATE_RESENDS = 1;

@@ -185,7 +185,17 @@ const externalTaskId: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. {{ $json.rowId }}',
 	description:
-		'Your own ID for the task, unique in your Kling account. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force a fresh video for the same inputs.',
+		'Your own ID for the task. The node sends it with a short hash of the inputs appended (your ID, a dash, 8 hex characters), so the same ID with other inputs is a new task. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force a fresh video for the same inputs.',
+};
+
+const reuseWindowHours: INodeProperties = {
+	displayName: 'Resume Identical Tasks Within (Hours)',
+	name: 'reuseWindowHours',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 3 },
+	default: 24,
+	description:
+		'A run with the same inputs (same workflow, node, item, prompt, images, options) within this many hours resumes the task already made instead of paying for a new one; the output then says reused: true. 0: every execution makes a new task. Ignored when External Task ID is set.',
 };
 
 const callbackUrl: INodeProperties = {
@@ -271,7 +281,13 @@ function optionsCollection(show: Show, options: INodeProperties[]): INodePropert
 }
 
 const waitingOptions = [pollInterval, maxWaitTime, downloadVideo, binaryPropertyName];
-const submitOptions = [...waitingOptions, maxConcurrentTasks, externalTaskId, callbackUrl];
+const submitOptions = [
+	...waitingOptions,
+	maxConcurrentTasks,
+	externalTaskId,
+	reuseWindowHours,
+	callbackUrl,
+];
 
 export function submitOptionsField(
 	show: Show,

@@ -103,6 +103,8 @@ export interface KlingFailure {
 	network?: string;
 	/** An HTTP answer that is not Kling's JSON envelope (garbled, HTML from a proxy…). */
 	unreadable?: boolean;
+	/** A sentence the node adds to the description (e.g. how often it tried). */
+	note?: string;
 }
 
 function fallbackText(failure: KlingFailure): CodeText {
@@ -132,6 +134,7 @@ export function klingApiError(ctx: IExecuteSingleFunctions, failure: KlingFailur
 	const taskPart = failure.taskId ? ` [task ${failure.taskId}]` : '';
 	const details = [
 		text.description,
+		failure.note ?? '',
 		failure.message ? `Kling says: "${failure.message}".` : '',
 		failure.requestId ? `Request ID: ${failure.requestId}.` : '',
 	]
@@ -216,4 +219,39 @@ export function downloadError(
 		description: `The video was generated and paid for. Run Get Task with task ID ${taskId} to download it again (Kling keeps videos for 30 days).`,
 		itemIndex: ctx.getItemIndex(),
 	});
+}
+
+/**
+ * A create whose outcome stayed unknown (no answer, 5xx, or code 0 without a task ID) and
+ * whose task could not be found by its external_task_id. Names that ID so the user can look.
+ */
+export function unconfirmedTaskError(
+	ctx: IExecuteSingleFunctions,
+	externalId: string,
+	reason: string,
+	failure: KlingFailure = {},
+): NodeApiError {
+	const codePart = failure.code !== undefined ? ` (Kling code ${failure.code})` : '';
+	return new NodeApiError(
+		ctx.getNode(),
+		{ code: failure.code ?? null, external_task_id: externalId } as JsonObject,
+		{
+			message: `Could not confirm the Kling task with External Task ID ${externalId}: ${reason}${codePart}`,
+			description: `The node did not send it again more than once, so at most one task is paid for. In a few minutes, run Get Task with the External Task ID ${externalId}: if the task exists, it is there; if Kling cannot find it, run the workflow again.`,
+			httpCode: failure.httpStatus ? String(failure.httpStatus) : undefined,
+			itemIndex: ctx.getItemIndex(),
+		},
+	);
+}
+
+/**
+ * An error as the item's result: n8n's own errors unchanged (a cancellation stays a
+ * cancellation, an API error keeps its code), anything else as an API error.
+ */
+export function asNodeError(
+	ctx: IExecuteSingleFunctions,
+	error: unknown,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeApiError(ctx.getNode(), error as JsonObject, { itemIndex: ctx.getItemIndex() });
 }

@@ -1,31 +1,48 @@
 import type {
+	DeclarativeRestApiSettings,
+	ICredentialDataDecryptedObject,
 	IDataObject,
+	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	CREDENTIAL_TYPE,
 	DEFAULT_MAX_CONCURRENT_TASKS,
 	DEFAULT_MAX_WAIT_MIN,
 	DEFAULT_POLL_INTERVAL_S,
+	DEFAULT_REUSE_WINDOW_H,
 	TASK_KINDS,
-	taskState,
 } from './constants';
-import { inputError, klingApiError, taskFailedError } from './errors';
-import { limiterFor, type TaskLimiter } from './limiter';
+import { asNodeError, cancelledError, inputError } from './errors';
+import { accountKeyOf, type AccountLease, type Slot, useAccountLimiter } from './limiter';
 import {
-	createTask,
+	type CreatedTask,
+	type CreateJob,
+	customExternalTaskId,
 	deriveExternalTaskId,
 	downloadVideo,
+	findByExternalId,
+	getTask,
 	locateTask,
 	type PollWait,
+	resolveCreate,
 	taskPath,
+	taskStateOf,
 	waitForTask,
 } from './tasks';
-import { failureOf, parseEnvelope } from './transport';
+import {
+	type Answer,
+	answerOf,
+	baseUrlOf,
+	describeNetworkError,
+	retryKling,
+	sendToKling,
+} from './transport';
 import type { KlingTask, TaskKind } from './types';
 import {
 	checkBaseUrl,
@@ -50,6 +67,8 @@ interface RunSettings {
 	download: boolean;
 	binaryProperty: string;
 	maxInFlight: number;
+	/** Identical inputs within this time resume the task already made (0: never). */
+	reuseWindowMs: number;
 }
 
 function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
@@ -69,6 +88,8 @@ function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 		download: options.downloadVideo !== false,
 		binaryProperty: String(options.binaryPropertyName || 'data'),
 		maxInFlight: number(options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT_TASKS),
+		reuseWindowMs:
+			Math.max(0, Number(options.reuseWindowHours ?? DEFAULT_REUSE_WINDOW_H) || 0) * 3_600_000,
 	};
 }
 
@@ -81,11 +102,6 @@ function waitFrom(ctx: IExecuteSingleFunctions, settings: RunSettings, taskId?: 
 		intervalMs: settings.pollIntervalMs,
 		maxWaitMs: settings.maxWaitMs,
 	};
-}
-
-function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLimiter {
-	const node = ctx.getNode();
-	return limiterFor(`${ctx.getExecutionId()}:${node.id ?? node.name}`, settings.maxInFlight);
 }
 
 function kindOf(ctx: IExecuteSingleFunctions): TaskKind {
@@ -101,20 +117,74 @@ function kindsToSearch(ctx: IExecuteSingleFunctions): TaskKind[] {
 	return chosen === 'auto' ? TASK_KINDS : [chosen as TaskKind];
 }
 
-function reject(ctx: IExecuteSingleFunctions, problem: Problem | undefined): void {
+function throwIfProblem(ctx: IExecuteSingleFunctions, problem: Problem | undefined): void {
 	if (problem) throw inputError(ctx, problem);
 }
 
-async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
+async function checkCredential(
+	ctx: IExecuteSingleFunctions,
+): Promise<ICredentialDataDecryptedObject> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	reject(ctx, checkBaseUrl(credentials.baseUrl));
+	throwIfProblem(ctx, checkBaseUrl(credentials.baseUrl));
+	return credentials;
 }
 
-async function imageFromBinary(
-	ctx: IExecuteSingleFunctions,
-	property: string,
-	field: string,
-): Promise<string> {
+/**
+ * What one item of a Kling operation carries from its preSend hooks through the request to
+ * its postReceive hook. RoutingNode gives all of them the same context object per item.
+ */
+interface ItemRun {
+	operation: 'create' | 'get';
+	settings: RunSettings;
+	/** Images from binary properties, read only once the item holds its place in flight. */
+	pendingImages: Array<(body: IDataObject) => Promise<void>>;
+	kind?: TaskKind;
+	body?: IDataObject;
+	customId?: string;
+	taskId?: string;
+	/** Set when the declared request got an answer (its postReceive ran). */
+	answered?: boolean;
+	lease?: AccountLease;
+	job?: CreateJob;
+	wait?: PollWait;
+}
+
+const itemRuns = new WeakMap<object, ItemRun>();
+
+/** The item's run; the pagination hook sees the item context through a derived object. */
+function itemRunOf(ctx: IExecuteSingleFunctions): ItemRun | undefined {
+	return itemRuns.get(ctx) ?? itemRuns.get(Object.getPrototypeOf(ctx) as object);
+}
+
+function startItemRun(ctx: IExecuteSingleFunctions, operation: ItemRun['operation']): ItemRun {
+	const existing = itemRuns.get(ctx);
+	if (existing) {
+		existing.operation = operation;
+		return existing;
+	}
+	const run: ItemRun = { operation, settings: settingsOf(ctx), pendingImages: [] };
+	itemRuns.set(ctx, run);
+	return run;
+}
+
+function requireItemRun(ctx: IExecuteSingleFunctions): ItemRun {
+	const run = itemRunOf(ctx);
+	if (!run) {
+		// Only a routing mistake in this package leads here, never user input.
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'This Kling operation is missing its preSend hook (submitTask or prepareGetTask)',
+			{ itemIndex: ctx.getItemIndex() },
+		);
+	}
+	return run;
+}
+
+/** Stands for a binary image in the body until it is read (validation only needs to see one). */
+const BINARY_IMAGE_PENDING = 'binary image, read when the item holds its place';
+
+/** Checks a binary image from its metadata (no bytes read); returns its property name. */
+function checkBinaryImage(ctx: IExecuteSingleFunctions, property: string, field: string): string {
 	const name = property.trim();
 	const binary = ctx.getInputData().binary?.[name];
 	if (!binary) {
@@ -133,25 +203,46 @@ async function imageFromBinary(
 		});
 	}
 	// The size is known from the metadata: a huge file is rejected without loading it.
-	if (typeof binary.bytes === 'number') reject(ctx, checkImageSize(binary.bytes, field));
+	if (typeof binary.bytes === 'number') throwIfProblem(ctx, checkImageSize(binary.bytes, field));
+	return name;
+}
+
+async function readBinaryImage(
+	ctx: IExecuteSingleFunctions,
+	name: string,
+	field: string,
+): Promise<string> {
 	const data = await ctx.helpers.getBinaryDataBuffer(name);
-	reject(ctx, checkImageBytes(data, field));
+	throwIfProblem(ctx, checkImageBytes(data, field));
 	// Kling wants bare base64, without a data: prefix.
 	return data.toString('base64');
 }
 
-/** Reads one image parameter pair: text (URL or base64) or a binary property of the input item. */
-async function readImage(
+/**
+ * One image parameter pair: text (URL or base64) goes into the body now; a binary property is
+ * checked now and read later, once the item holds its place in flight (`put` stores it).
+ */
+function takeImage(
 	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
 	fromBinary: boolean,
 	text: unknown,
 	binaryProperty: unknown,
 	field: string,
-): Promise<string> {
-	if (fromBinary) return await imageFromBinary(ctx, String(binaryProperty ?? ''), field);
+	put: (body: IDataObject, image: string) => void,
+	body: IDataObject,
+): void {
+	if (fromBinary) {
+		const name = checkBinaryImage(ctx, String(binaryProperty ?? ''), field);
+		put(body, BINARY_IMAGE_PENDING);
+		run.pendingImages.push(async (finalBody) =>
+			put(finalBody, await readBinaryImage(ctx, name, field)),
+		);
+		return;
+	}
 	const result = normaliseImageText(text, field);
 	if ('problem' in result) throw inputError(ctx, result.problem);
-	return result.image;
+	put(body, result.image);
 }
 
 /** preSend of Image to Video: puts the start (and optional end) frame into the body. */
@@ -159,21 +250,34 @@ export async function prepareImageToVideo(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	const run = startItemRun(this, 'create');
 	const fromBinary = this.getNodeParameter('imageSource', 'url') === 'binary';
 	const body = (requestOptions.body ?? {}) as IDataObject;
-	body.image = await readImage(
+	takeImage(
 		this,
+		run,
 		fromBinary,
 		this.getNodeParameter('image', ''),
 		this.getNodeParameter('imageBinaryProperty', 'data'),
 		'Image',
+		(target, image) => (target.image = image),
+		body,
 	);
 	const tailText = fromBinary ? '' : String(this.getNodeParameter('imageTail', '') ?? '');
 	const tailProperty = fromBinary
 		? String(this.getNodeParameter('imageTailBinaryProperty', '') ?? '')
 		: '';
 	if (tailText.trim() || tailProperty.trim()) {
-		body.image_tail = await readImage(this, fromBinary, tailText, tailProperty, 'End Frame');
+		takeImage(
+			this,
+			run,
+			fromBinary,
+			tailText,
+			tailProperty,
+			'End Frame',
+			(target, image) => (target.image_tail = image),
+			body,
+		);
 	}
 	return { ...requestOptions, body };
 }
@@ -183,31 +287,31 @@ export async function prepareMultiImageToVideo(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	const run = startItemRun(this, 'create');
 	const entries = ((this.getNodeParameter('images', {}) as IDataObject).image ??
 		[]) as IDataObject[];
 	const body = (requestOptions.body ?? {}) as IDataObject;
 	if (entries.length > 4) {
-		// Checked here too so that no image is read or decoded needlessly.
+		// Checked here too so that no image is looked at needlessly.
 		throw inputError(this, {
 			field: 'Images',
 			message: `${entries.length} reference images given; Kling accepts at most 4`,
 			description: 'Remove images until at most 4 remain.',
 		});
 	}
-	const list: IDataObject[] = [];
+	body.image_list = entries.map(() => ({}));
 	for (const [index, entry] of entries.entries()) {
-		const field = `Images #${index + 1}`;
-		list.push({
-			image: await readImage(
-				this,
-				entry.source === 'binary',
-				entry.url,
-				entry.binaryProperty,
-				field,
-			),
-		});
+		takeImage(
+			this,
+			run,
+			entry.source === 'binary',
+			entry.url,
+			entry.binaryProperty,
+			`Images #${index + 1}`,
+			(target, image) => ((target.image_list as IDataObject[])[index] = { image }),
+			body,
+		);
 	}
-	body.image_list = list;
 	return { ...requestOptions, body };
 }
 
@@ -226,53 +330,29 @@ function extraBodyFields(options: IDataObject): IDataObject {
 }
 
 /**
- * preSend of the three create operations. Validates everything before anything is sent, then
- * creates the task itself (idempotently, with retries, under the in-flight cap) and, when
- * waiting, polls until the task ends. The declarative request that follows only reads the
- * finished task: GET /v1/videos/{kind}/{task_id}.
+ * preSend of every create operation: validates everything before anything is sent and
+ * prepares the body. The declared POST is then sent by `runTask` once the item holds its
+ * place in flight, and its answer is handled by `outputTask`.
  */
 export async function submitTask(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const kind = kindOf(this);
+	const run = startItemRun(this, 'create');
+	run.kind = kindOf(this);
 	const options = optionsOf(this);
 	await checkCredential(this);
-	const prepared = prepareSubmissionBody(kind, {
+	const prepared = prepareSubmissionBody(run.kind, {
 		...((requestOptions.body ?? {}) as IDataObject),
 		...extraBodyFields(options),
 	});
 	if ('problem' in prepared) throw inputError(this, prepared.problem);
-	const body = prepared.body;
-	const customId = String(options.externalTaskId ?? '').trim();
-	body.external_task_id =
-		customId ||
-		deriveExternalTaskId(
-			this.getWorkflow().id ?? this.getWorkflow().name ?? '',
-			this.getNode().id ?? this.getNode().name,
-			this.getItemIndex(),
-			body,
-		);
-
-	const settings = settingsOf(this);
-	const limiter = limiterOf(this, settings);
-	const slot = await limiter.acquire(this.getExecutionCancelSignal());
-	let task: KlingTask;
-	try {
-		// The item's max wait time starts when it gets its place in flight.
-		const wait = waitFrom(this, settings);
-		task = await createTask(this, kind, body, slot, limiter, wait);
-		if (settings.wait) {
-			task = await waitForTask(this, kind, task, limiter, wait);
-			limiter.grow();
-		}
-	} finally {
-		slot.release();
-	}
-	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id), body: undefined };
+	run.body = prepared.body;
+	run.customId = String(options.externalTaskId ?? '').trim();
+	return { ...requestOptions, body: run.body };
 }
 
-/** preSend of Get Task: finds the task (on any kind when set to auto) and waits for it if asked. */
+/** preSend of Get Task: checks the task ID; the declared GET reads it on the chosen type. */
 export async function prepareGetTask(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
@@ -286,45 +366,246 @@ export async function prepareGetTask(
 		});
 	}
 	await checkCredential(this);
-	const settings = settingsOf(this);
-	const wait = waitFrom(this, settings, taskId);
-	const { kind, task } = await locateTask(this, kindsToSearch(this), taskId, wait);
-	if (settings.wait) await waitForTask(this, kind, task, limiterOf(this, settings), wait);
-	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
+	const run = startItemRun(this, 'get');
+	run.taskId = taskId;
+	return requestOptions;
+}
+
+async function leaseAccount(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<AccountLease> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const key = accountKeyOf(credentials, await baseUrlOf(ctx));
+	return useAccountLimiter(key, run.settings.maxInFlight);
+}
+
+async function takeSlot(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	lease: AccountLease,
+): Promise<Slot> {
+	try {
+		return await lease.limiter.acquire(run.settings.maxInFlight, ctx.getExecutionCancelSignal());
+	} catch {
+		throw cancelledError(ctx);
+	}
+}
+
+/** Reads the binary images and fixes the external_task_id: the body as it will be sent. */
+async function finalBody(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<IDataObject> {
+	const body = { ...(run.body as IDataObject) };
+	if (Array.isArray(body.image_list)) body.image_list = [...(body.image_list as IDataObject[])];
+	for (const read of run.pendingImages) await read(body);
+	body.external_task_id = run.customId
+		? customExternalTaskId(run.customId, body)
+		: windowedExternalTaskId(ctx, run, body, Date.now());
+	return body;
+}
+
+function windowedExternalTaskId(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	body: IDataObject,
+	at: number,
+): string {
+	const workflow = ctx.getWorkflow();
+	const node = ctx.getNode();
+	const windowMs = run.settings.reuseWindowMs;
+	// No reuse: the execution is the scope (its own retries still never pay twice).
+	const scope =
+		windowMs > 0
+			? `window ${windowMs} #${Math.floor(at / windowMs)}`
+			: `execution ${ctx.getExecutionId()}`;
+	return deriveExternalTaskId(
+		workflow.id ?? workflow.name ?? '',
+		node.id ?? node.name,
+		ctx.getItemIndex(),
+		body,
+		scope,
+	);
 }
 
 /**
- * postReceive of every operation: turns Kling's answer into the output item (the task object
- * as Kling returns it) and, when waiting, adds the video as binary data.
+ * A task with the same inputs made in the previous reuse window, still younger than the
+ * window. Looked up only in the first quarter of a window: a re-run just after a window edge
+ * resumes a task from just before it, at the cost of one free look-up.
+ */
+async function earlierWindowTask(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	job: CreateJob,
+): Promise<KlingTask | undefined> {
+	const windowMs = run.settings.reuseWindowMs;
+	const now = Date.now();
+	if (run.customId || windowMs <= 0 || now % windowMs >= windowMs / 4) return undefined;
+	const previous = windowedExternalTaskId(ctx, run, job.body, now - windowMs);
+	const task = await findByExternalId(ctx, job.kind, previous, job.wait);
+	const createdAt = Number(task?.created_at);
+	if (!task || (Number.isFinite(createdAt) && now - createdAt >= windowMs)) return undefined;
+	return task;
+}
+
+/** The output item of a create: the task as Kling returns it, whether it was reused, the video. */
+async function finishCreate(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	created: CreatedTask,
+): Promise<INodeExecutionData> {
+	const job = run.job as CreateJob;
+	let task = created.task;
+	if (run.settings.wait) {
+		task = await waitForTask(ctx, job.kind, task, job.limiter, run.wait as PollWait);
+		// The task is done at Kling: its place goes to the next item before the download.
+		job.slot.release();
+		job.limiter.grow();
+	}
+	const json: IDataObject = { ...task, reused: created.reused };
+	if (created.reused) json.reused_created_at = isoTime(task.created_at);
+	return await outputItem(ctx, run, job.kind, task, json);
+}
+
+function isoTime(value: unknown): string | undefined {
+	const time = new Date(Number(value));
+	return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}
+
+async function outputItem(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	kind: TaskKind,
+	task: KlingTask,
+	json: IDataObject,
+): Promise<INodeExecutionData> {
+	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
+	if (!run.settings.wait || !run.settings.download) return item;
+	if (taskStateOf(task.task_status) !== 'succeeded') return item;
+	const wait = { ...(run.wait as PollWait), taskId: task.task_id };
+	// An expired video URL is renewed by reading the task again.
+	const refresh = async () => await getTask(ctx, kind, task.task_id, wait);
+	item.binary = { [run.settings.binaryProperty]: await downloadVideo(ctx, task, refresh, wait) };
+	return item;
+}
+
+/** Get Task: the declared GET's answer (or its failure), then the other types, waiting, video. */
+async function finishGet(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+	first: Answer,
+): Promise<INodeExecutionData> {
+	const taskId = run.taskId as string;
+	const wait = run.wait as PollWait;
+	const [declaredKind, ...otherKinds] = kindsToSearch(ctx);
+	let kind = declaredKind;
+	let task: KlingTask;
+	try {
+		const again = async () =>
+			await sendToKling(ctx, { method: 'GET', url: taskPath(declaredKind, taskId) }, wait);
+		task = await retryKling(ctx, wait, first, again, async (answer, verdict) =>
+			verdict === 'ok' ? (answer.envelope?.data as KlingTask | undefined) : undefined,
+		);
+	} catch (error) {
+		const status = Number((error as { httpCode?: unknown }).httpCode);
+		if (status !== 404 || otherKinds.length === 0) throw asNodeError(ctx, error);
+		({ kind, task } = await locateTask(ctx, otherKinds, taskId, wait));
+	}
+	if (run.settings.wait)
+		task = await waitForTask(ctx, kind, task, (run.lease as AccountLease).limiter, wait);
+	return await outputItem(ctx, run, kind, task, task);
+}
+
+/**
+ * Sends the request the operation declares, once, and sees the item through; wired as the
+ * operation's `routing.operations.pagination` (with `send.paginate: true`) because that is the
+ * hook n8n's RoutingNode offers around the declared request. It holds the item's place in
+ * flight around the POST, and turns a request that got no answer at all (reset, timeout —
+ * RoutingNode then skips postReceive) into the same recovery as a 5xx: the task is looked up
+ * by its external_task_id before anything is sent again.
+ */
+export async function runTask(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const run = requireItemRun(this);
+	const lease = await leaseAccount(this, run);
+	run.lease = lease;
+	try {
+		if (run.operation === 'get') {
+			run.wait = waitFrom(this, run.settings, run.taskId);
+			return await sendDeclared(
+				this,
+				requestData,
+				run,
+				async (noAnswer) => await finishGet(this, run, noAnswer),
+			);
+		}
+		const slot = await takeSlot(this, run, lease);
+		try {
+			const body = await finalBody(this, run);
+			// The item's max wait time starts when it gets its place in flight.
+			run.wait = waitFrom(this, run.settings);
+			const job: CreateJob = {
+				kind: run.kind as TaskKind,
+				body,
+				externalId: String(body.external_task_id),
+				slot,
+				limiter: lease.limiter,
+				wait: run.wait,
+			};
+			run.job = job;
+			const earlier = await earlierWindowTask(this, run, job);
+			if (earlier) {
+				lease.limiter.accepted();
+				return [await finishCreate(this, run, { task: earlier, reused: true })];
+			}
+			requestData.options.body = body;
+			return await sendDeclared(
+				this,
+				requestData,
+				run,
+				async (noAnswer) => await finishCreate(this, run, await resolveCreate(this, job, noAnswer)),
+			);
+		} finally {
+			slot.release();
+		}
+	} finally {
+		lease.done();
+	}
+}
+
+async function sendDeclared(
+	ctx: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+	run: ItemRun,
+	recover: (noAnswer: Answer) => Promise<INodeExecutionData>,
+): Promise<INodeExecutionData[]> {
+	try {
+		return await ctx.makeRoutingRequest(requestData);
+	} catch (error) {
+		// An error from outputTask (the request was answered) is the item's result.
+		if (run.answered) throw asNodeError(ctx, error);
+		if (ctx.getExecutionCancelSignal()?.aborted) throw cancelledError(ctx, run.taskId);
+		return [await recover({ noAnswer: describeNetworkError(error) })];
+	}
+}
+
+/**
+ * postReceive of every operation: Kling's answer to the declared request becomes the output
+ * item — the task object as Kling returns it (create operations add `reused`), and, when
+ * waiting, the video as binary data.
  */
 export async function outputTask(
 	this: IExecuteSingleFunctions,
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const envelope = parseEnvelope(response.body);
-	const task = envelope?.data as KlingTask | undefined;
-	if (!envelope || envelope.code !== 0 || response.statusCode >= 300 || !task?.task_id) {
-		throw klingApiError(
-			this,
-			failureOf({
-				status: response.statusCode,
-				envelope,
-				noAnswer: envelope ? undefined : 'unreadable answer',
-			}),
+	const run = requireItemRun(this);
+	run.answered = true;
+	const answer = answerOf(response);
+	if (run.operation === 'get') return [await finishGet(this, run, answer)];
+	if (!run.job) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'This Kling operation is missing runTask in its routing',
+			{ itemIndex: this.getItemIndex() },
 		);
 	}
-	const item: INodeExecutionData = { json: task, pairedItem: { item: this.getItemIndex() } };
-	const settings = settingsOf(this);
-	if (!settings.wait) return [item];
-	const state = taskState(task.task_status);
-	if (state === 'failed') throw taskFailedError(this, task.task_id, task.task_status_msg);
-	if (state !== 'succeeded' || !settings.download) return [item];
-
-	const wait = waitFrom(this, settings, task.task_id);
-	// An expired video URL is renewed by reading the task again.
-	const refresh = async () =>
-		(await locateTask(this, kindsToSearch(this), task.task_id, wait)).task;
-	item.binary = { [settings.binaryProperty]: await downloadVideo(this, task, refresh, wait) };
-	return [item];
+	return [await finishCreate(this, run, await resolveCreate(this, run.job, answer))];
 }

@@ -1,29 +1,32 @@
 import { createHash } from 'node:crypto';
-import type { IBinaryData, IDataObject, IExecuteSingleFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
-import { MAX_TRANSIENT_ATTEMPTS, TASK_PATHS, taskState, timing } from './constants';
+import { LOOKUP_ROUNDS, MAX_CREATE_RESENDS, MAX_TRANSIENT_ATTEMPTS, TASK_PATHS } from './constants';
+import { delays } from './delays';
 import {
+	asNodeError,
 	cancelledError,
 	downloadError,
 	klingApiError,
 	taskFailedError,
 	timeoutError,
+	unconfirmedTaskError,
 } from './errors';
 import type { Slot, TaskLimiter } from './limiter';
 import {
+	type Answer,
 	backoffMs,
-	classify,
-	exchange,
 	failureOf,
-	pause,
-	requestKling,
+	fitsBeforeDeadline,
+	readKling,
 	requestOptionsOfNode,
 	retryDelay,
-	type Verdict,
+	retryKling,
+	sendToKling,
+	sleepUnlessStopped,
 	type WaitContext,
 } from './transport';
-import type { KlingTask, TaskKind } from './types';
+import type { KlingTask, TaskKind, TaskState } from './types';
 
 /** Where tasks of a kind are created and listed (legacy API: POST and GET on the same path). */
 export function kindPath(kind: TaskKind): string {
@@ -47,23 +50,53 @@ function sortKeys(value: unknown): unknown {
 }
 
 /**
- * Default external_task_id: the same workflow, node, item and request body always give the same
- * id, so a retry or a re-run of a failed execution finds the task already paid for instead of
- * creating a second one. Anything that changes the video (prompt, model, image…) changes the id.
+ * Kling's legacy API says `succeed`; its newer API and callbacks say `succeeded`; the original
+ * README and some resellers say `completed`.
+ */
+export function taskStateOf(status: unknown): TaskState {
+	const value = String(status ?? '').toLowerCase();
+	if (['succeed', 'succeeded', 'completed', 'success'].includes(value)) return 'succeeded';
+	if (['failed', 'failure', 'error'].includes(value)) return 'failed';
+	return 'running';
+}
+
+/** A hash of everything in a request body that shapes the video (not the ID, not the callback). */
+function bodyDigest(extra: unknown[], body: IDataObject): string {
+	const work = { ...body };
+	delete work.external_task_id;
+	delete work.callback_url;
+	return createHash('sha256')
+		.update(JSON.stringify([...extra, sortKeys(work)]))
+		.digest('hex');
+}
+
+/**
+ * Default external_task_id: the same workflow, node, item and request body give the same id
+ * within one reuse window (`scope`: the window and its number, or the execution when reuse is
+ * off), so a retry or a re-run finds the task already paid for instead of creating a second
+ * one. Anything that changes the video (prompt, model, image…) changes the id.
  */
 export function deriveExternalTaskId(
 	workflowId: string,
 	nodeId: string,
 	itemIndex: number,
 	body: IDataObject,
+	scope = '',
 ): string {
-	const work = { ...body };
-	delete work.external_task_id;
-	delete work.callback_url;
-	const digest = createHash('sha256')
-		.update(JSON.stringify([workflowId, nodeId, itemIndex, sortKeys(work)]))
-		.digest('hex');
+	const digest = bodyDigest(
+		scope ? [workflowId, nodeId, itemIndex, scope] : [workflowId, nodeId, itemIndex],
+		body,
+	);
 	return `n8n-${digest.slice(0, 40)}`;
+}
+
+/**
+ * A custom External Task ID with a hash of the request folded in: `<custom>-<8 hex>`. The same
+ * custom ID with other inputs (a loop where `$itemIndex` is always 0) is then another task,
+ * never the first one's video.
+ */
+export function customExternalTaskId(custom: string, body: IDataObject): string {
+	return `${custom}-${bodyDigest([], body).slice(0, 8)}`;
 }
 
 function asTask(data: unknown): KlingTask | undefined {
@@ -71,15 +104,6 @@ function asTask(data: unknown): KlingTask | undefined {
 	return task && typeof task === 'object' && typeof task.task_id === 'string' && task.task_id
 		? task
 		: undefined;
-}
-
-/** Kling answers a reused external_task_id with an error; that means "already submitted". */
-function isDuplicateExternalId(message: unknown): boolean {
-	const text = String(message ?? '');
-	return (
-		/external[_ ]?task[_ ]?id/i.test(text) &&
-		/exist|duplicat|repeat|already|used|unique/i.test(text)
-	);
 }
 
 /** Looks a task up by our external id: path form first (documented), then the list filter. */
@@ -98,7 +122,7 @@ export async function findByExternalId(
 		},
 	]) {
 		try {
-			const envelope = await requestKling(ctx, request, wait);
+			const envelope = await readKling(ctx, request, wait);
 			const found = Array.isArray(envelope.data)
 				? (envelope.data as KlingTask[]).find(
 						(task) => task?.task_info?.external_task_id === externalId,
@@ -108,73 +132,125 @@ export async function findByExternalId(
 		} catch (error) {
 			// Not found under that form (404 / 1203, or 400 where the form is not supported).
 			const status = Number((error as { httpCode?: unknown }).httpCode);
-			if (status !== 404 && status !== 400)
-				throw new NodeApiError(ctx.getNode(), error as JsonObject);
+			if (status !== 404 && status !== 400) throw asNodeError(ctx, error);
 		}
 	}
 	return undefined;
 }
 
-/**
- * Creates the task exactly once. A create that may have reached Kling without an answer
- * (reset, timeout, 5xx, garbled body) is resolved by looking the task up by its
- * external_task_id before anything is sent again; Kling itself refuses a second task with
- * the same external_task_id, which is also read as "already created".
- */
-export async function createTask(
+/** findByExternalId, tried `rounds` times with backoff: a task just created may not show yet. */
+async function lookUp(
 	ctx: IExecuteSingleFunctions,
-	kind: TaskKind,
-	body: IDataObject,
-	slot: Slot,
-	limiter: TaskLimiter,
-	wait: WaitContext,
-): Promise<KlingTask> {
-	const externalId = String(body.external_task_id);
-	const attempts: Partial<Record<Verdict, number>> = {};
-	let resigned = false;
-	let mayExist = false;
-	for (;;) {
-		if (mayExist) {
-			const existing = await findByExternalId(ctx, kind, externalId, wait);
-			if (existing) return existing;
+	job: CreateJob,
+	rounds: number,
+): Promise<KlingTask | undefined> {
+	for (let round = 0; round < rounds; round++) {
+		if (round > 0) {
+			const delay = retryDelay('transient', round - 1);
+			if (!fitsBeforeDeadline(delay, job.wait)) return undefined;
+			await sleepUnlessStopped(ctx, delay, job.wait);
 		}
-		const result = await exchange(ctx, { method: 'POST', url: kindPath(kind), body });
-		const verdict = classify(result);
-		const created = asTask(result.envelope?.data);
-		if (verdict === 'ok' && created) return created;
-
-		if (verdict === 'fatal' && isDuplicateExternalId(result.envelope?.message)) {
-			const existing = await findByExternalId(ctx, kind, externalId, wait);
-			if (existing) return existing;
-			throw klingApiError(ctx, failureOf(result));
-		}
-		if (verdict === 'fatal' || (verdict === 'resign' && resigned)) {
-			throw klingApiError(ctx, failureOf(result));
-		}
-		if (verdict === 'resign') {
-			resigned = true;
-			continue;
-		}
-		const attempt = attempts[verdict] ?? 0;
-		attempts[verdict] = attempt + 1;
-		const delay = retryDelay(verdict, attempt, result.retryAfterMs);
-		if (verdict === 'busy') {
-			// Account concurrency is full: hold fewer tasks and queue behind the ones in flight.
-			limiter.shrink();
-			if (Date.now() + delay > wait.deadline) throw klingApiError(ctx, failureOf(result));
-			try {
-				await slot.requeue(delay, wait.signal);
-			} catch {
-				throw cancelledError(ctx);
-			}
-			continue;
-		}
-		// Transient (or "ok" without a task in it): the create may have happened. Throttled: it did not.
-		if (verdict !== 'throttled') mayExist = true;
-		if (attempt + 1 >= MAX_TRANSIENT_ATTEMPTS || !(await pause(ctx, delay, wait))) {
-			throw klingApiError(ctx, failureOf(result));
-		}
+		const found = await findByExternalId(ctx, job.kind, job.externalId, job.wait);
+		if (found) return found;
 	}
+	return undefined;
+}
+
+/** Failures that prove the request never left this machine: safe to send again as is. */
+const NOT_SENT = ['connection refused', 'host not found'];
+
+/** One create operation's item: what it sends and the place in flight it holds. */
+export interface CreateJob {
+	kind: TaskKind;
+	body: IDataObject;
+	externalId: string;
+	slot: Slot;
+	limiter: TaskLimiter;
+	wait: WaitContext;
+}
+
+export interface CreatedTask {
+	task: KlingTask;
+	/** The task existed before this item sent anything (an earlier run or another item made it). */
+	reused: boolean;
+}
+
+/**
+ * Turns the answer to a create (the declared POST, or no answer at all) into its task, paying
+ * at most once:
+ * - code 0 means created: with no task_id in it, the task is looked up, never sent again;
+ * - 1200/1201 (a reused external_task_id, in whatever wording Kling uses) → look up, else fail;
+ * - 5xx, reset, timeout, garbled answer: the task may exist → look up with backoff, then send
+ *   again at most MAX_CREATE_RESENDS times, then fail naming the external_task_id;
+ * - 1303: lower the cap, give the place back, queue again (bounded, floored backoff);
+ * - 1302 and 1003/1004: nothing was created; the retry rules send again.
+ */
+export async function resolveCreate(
+	ctx: IExecuteSingleFunctions,
+	job: CreateJob,
+	first: Answer,
+): Promise<CreatedTask> {
+	let mayHaveCreated = false;
+	let resends = 0;
+	const sendAgain = async () =>
+		await sendToKling(ctx, { method: 'POST', url: kindPath(job.kind), body: job.body }, job.wait);
+	return await retryKling<CreatedTask>(
+		ctx,
+		job.wait,
+		first,
+		sendAgain,
+		async (answer, verdict) => {
+			if (verdict === 'ok') {
+				const created = asTask(answer.envelope?.data);
+				const task = created ?? (await lookUp(ctx, job, LOOKUP_ROUNDS));
+				if (!task) {
+					throw unconfirmedTaskError(
+						ctx,
+						job.externalId,
+						'Kling accepted it, but its answer had no task ID and the task cannot be found yet',
+					);
+				}
+				job.limiter.accepted();
+				return { task, reused: false };
+			}
+			const code = answer.envelope?.code;
+			if (verdict === 'fatal' && (code === 1200 || code === 1201)) {
+				const existing = await findByExternalId(ctx, job.kind, job.externalId, job.wait);
+				return existing ? { task: existing, reused: !mayHaveCreated } : undefined;
+			}
+			if (verdict === 'busy') job.limiter.shrink();
+			if (verdict !== 'transient' || NOT_SENT.includes(answer.noAnswer ?? '')) return undefined;
+			mayHaveCreated = true;
+			const existing = await lookUp(ctx, job, LOOKUP_ROUNDS);
+			if (existing) {
+				job.limiter.accepted();
+				return { task: existing, reused: false };
+			}
+			if (resends >= MAX_CREATE_RESENDS) {
+				const failure = failureOf(answer);
+				const reason = failure.network
+					? `no answer (${failure.network})`
+					: `Kling answered HTTP ${failure.httpStatus ?? '?'}`;
+				throw unconfirmedTaskError(
+					ctx,
+					job.externalId,
+					`${reason}, and it cannot be found`,
+					failure,
+				);
+			}
+			resends++;
+			return undefined;
+		},
+		{
+			waitWhenBusy: async (delayMs) => {
+				try {
+					await job.slot.requeue(delayMs, job.wait.signal);
+				} catch {
+					throw cancelledError(ctx);
+				}
+			},
+		},
+	);
 }
 
 export async function getTask(
@@ -183,7 +259,7 @@ export async function getTask(
 	taskId: string,
 	wait: WaitContext,
 ): Promise<KlingTask> {
-	const envelope = await requestKling(
+	const envelope = await readKling(
 		ctx,
 		{ method: 'GET', url: taskPath(kind, taskId) },
 		{ ...wait, taskId },
@@ -211,9 +287,7 @@ export async function locateTask(
 			return { kind, task: await getTask(ctx, kind, taskId, wait) };
 		} catch (error) {
 			const status = Number((error as { httpCode?: unknown }).httpCode);
-			if (status !== 404 || kind === kinds[kinds.length - 1]) {
-				throw new NodeApiError(ctx.getNode(), error as JsonObject);
-			}
+			if (status !== 404 || kind === kinds[kinds.length - 1]) throw asNodeError(ctx, error);
 		}
 	}
 	throw klingApiError(ctx, { httpStatus: 404, code: 1203, taskId });
@@ -235,13 +309,14 @@ export async function waitForTask(
 	const taskWait = { ...wait, taskId: task.task_id };
 	let current = task;
 	for (;;) {
-		const state = taskState(current.task_status);
+		const state = taskStateOf(current.task_status);
 		if (state === 'succeeded') return current;
 		if (state === 'failed') throw taskFailedError(ctx, current.task_id, current.task_status_msg);
 		const delay = limiter.reservePoll(wait.intervalMs);
-		if (!(await pause(ctx, delay, taskWait))) {
+		if (!fitsBeforeDeadline(delay, taskWait)) {
 			throw timeoutError(ctx, current.task_id, String(current.task_status), wait.maxWaitMs);
 		}
+		await sleepUnlessStopped(ctx, delay, taskWait);
 		current = await getTask(ctx, kind, current.task_id, taskWait);
 	}
 }
@@ -280,8 +355,11 @@ export async function downloadVideo(
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
+				// Stopping the execution stops the transfer.
+				...(wait.signal ? { abortSignal: wait.signal } : {}),
 			})) as DownloadResponse;
 		} catch (error) {
+			if (wait.signal?.aborted) throw cancelledError(ctx, task.task_id);
 			lastProblem = (error as Error)?.message?.split('\n')[0] ?? 'network error';
 		}
 		if (response && (response.statusCode === 403 || response.statusCode === 404)) {
@@ -306,17 +384,14 @@ export async function downloadVideo(
 				if (!Number.isFinite(expected) || expected <= 0 || binary.bytes === expected) return binary;
 				lastProblem = `received ${binary.bytes} of ${expected} bytes`;
 			} catch (error) {
+				if (wait.signal?.aborted) throw cancelledError(ctx, task.task_id);
 				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
 			}
 		}
-		if (
-			!(await pause(
-				ctx,
-				backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs),
-				taskWait,
-			))
-		)
-			break;
+		const { retryBaseMs, retryMaxMs } = delays();
+		const delay = backoffMs(attempt, retryBaseMs, retryMaxMs);
+		if (!fitsBeforeDeadline(delay, taskWait)) break;
+		await sleepUnlessStopped(ctx, delay, taskWait);
 	}
 	throw downloadError(ctx, task.task_id, url ? lastProblem : 'the finished task has no video URL');
 }

@@ -3,10 +3,12 @@ import type {
 	IExecuteSingleFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, MAX_TRANSIENT_ATTEMPTS, timing } from './constants';
+import { CREDENTIAL_TYPE, MAX_BUSY_ATTEMPTS, MAX_TRANSIENT_ATTEMPTS } from './constants';
+import { delays } from './delays';
 import { cancelledError, klingApiError, type KlingFailure } from './errors';
 import type { KlingEnvelope } from './types';
 import { normaliseBaseUrl } from './validation';
@@ -18,8 +20,8 @@ export interface KlingRequest {
 	qs?: IDataObject;
 }
 
-/** What one HTTP exchange with Kling produced; never throws. */
-export interface Exchange {
+/** What one HTTP exchange with Kling produced. */
+export interface Answer {
 	status?: number;
 	envelope?: KlingEnvelope;
 	retryAfterMs?: number;
@@ -28,40 +30,40 @@ export interface Exchange {
 }
 
 /**
- * How to react to an exchange:
+ * How to react to an answer:
  * - ok: code 0.
  * - transient: 5xx/5000-5002, network error, timeout, malformed body (retry with backoff; on a
  *   create the task may exist — look it up before sending again).
  * - throttled: 1302 rate limit. busy: 1303 account concurrency full.
- * - resign: 1003/1004 token timing (a fresh token is signed per request, so retry once).
+ * - signAgain: 1003/1004 token timing (a fresh token is signed per request, so one more try).
  * - fatal: everything that cannot succeed by retrying (params, policy, auth, balance…).
  */
-export type Verdict = 'ok' | 'transient' | 'throttled' | 'busy' | 'resign' | 'fatal';
+export type Verdict = 'ok' | 'transient' | 'throttled' | 'busy' | 'signAgain' | 'fatal';
 
-export function classify(exchange: Exchange): Verdict {
-	if (exchange.noAnswer !== undefined) return 'transient';
-	const code = exchange.envelope?.code;
-	if (code === 0 && (exchange.status ?? 200) < 300) return 'ok';
+export function classify(answer: Answer): Verdict {
+	if (answer.noAnswer !== undefined) return 'transient';
+	const code = answer.envelope?.code;
+	if (code === 0 && (answer.status ?? 200) < 300) return 'ok';
 	if (code === 1302) return 'throttled';
 	if (code === 1303) return 'busy';
-	if (code === 1003 || code === 1004) return 'resign';
+	if (code === 1003 || code === 1004) return 'signAgain';
 	if (code === 5000 || code === 5001 || code === 5002) return 'transient';
 	// Decide on Kling's code first: HTTP 429 also carries non-retryable billing errors (1100-1102).
-	if (code === undefined && exchange.status === 429) return 'throttled';
-	if (code === undefined && (exchange.status ?? 0) >= 500) return 'transient';
+	if (code === undefined && answer.status === 429) return 'throttled';
+	if (code === undefined && (answer.status ?? 0) >= 500) return 'transient';
 	return 'fatal';
 }
 
-export function failureOf(exchange: Exchange, taskId?: string): KlingFailure {
+export function failureOf(answer: Answer, taskId?: string): KlingFailure {
 	// An HTTP status with no envelope: an unreadable answer; no status at all: a network failure.
-	const unreadable = exchange.noAnswer !== undefined && exchange.status !== undefined;
+	const unreadable = answer.noAnswer !== undefined && answer.status !== undefined;
 	return {
-		httpStatus: exchange.status,
-		code: exchange.envelope?.code,
-		message: exchange.envelope?.message,
-		requestId: exchange.envelope?.request_id,
+		httpStatus: answer.status,
+		code: answer.envelope?.code,
+		message: answer.envelope?.message,
+		requestId: answer.envelope?.request_id,
 		taskId,
-		network: unreadable ? undefined : exchange.noAnswer,
+		network: unreadable ? undefined : answer.noAnswer,
 		unreadable,
 	};
 }
@@ -76,12 +78,17 @@ export function backoffMs(
 	return Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.5 + random / 2));
 }
 
-/** How long to wait before the next try: Kling's Retry-After if it sent one, else backoff. */
+/**
+ * How long to wait before try `attempt + 1`: the backoff, or Kling's Retry-After when that is
+ * longer, and never less than the floor — so `Retry-After: 0` cannot turn retries into a flood.
+ */
 export function retryDelay(verdict: Verdict, attempt: number, retryAfterMs?: number): number {
-	if (retryAfterMs !== undefined) return retryAfterMs;
-	return verdict === 'busy'
-		? backoffMs(attempt, timing.concurrencyBaseDelayMs, timing.concurrencyMaxDelayMs)
-		: backoffMs(attempt, timing.retryBaseDelayMs, timing.retryMaxDelayMs);
+	const timing = delays();
+	const backoff =
+		verdict === 'busy'
+			? backoffMs(attempt, timing.busyBaseMs, timing.busyMaxMs)
+			: backoffMs(attempt, timing.retryBaseMs, timing.retryMaxMs);
+	return Math.max(timing.minRetryMs, retryAfterMs ?? 0, backoff);
 }
 
 function parseRetryAfter(value: unknown): number | undefined {
@@ -123,7 +130,7 @@ const NETWORK_PROBLEMS: Record<string, string> = {
  * Authorization header). Raw codes such as ECONNABORTED are avoided because n8n replaces a
  * message containing one with a generic sentence that drops the context.
  */
-function describeNetworkError(error: unknown): string {
+export function describeNetworkError(error: unknown): string {
 	const seen = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(seen?.code ?? seen?.cause?.code ?? '');
 	if (NETWORK_PROBLEMS[code]) return NETWORK_PROBLEMS[code];
@@ -169,11 +176,31 @@ export async function baseUrlOf(ctx: IExecuteSingleFunctions): Promise<string> {
 	return normaliseBaseUrl(credentials.baseUrl);
 }
 
+/** Reads an HTTP response (of the declared request or of our own) as Kling's answer. */
+export function answerOf(
+	response: Pick<IN8nHttpFullResponse, 'statusCode' | 'headers' | 'body'>,
+): Answer {
+	const envelope = parseEnvelope(response.body);
+	return {
+		status: response.statusCode,
+		envelope,
+		retryAfterMs: parseRetryAfter((response.headers as IDataObject | undefined)?.['retry-after']),
+		noAnswer: envelope ? undefined : 'unreadable answer',
+	};
+}
+
+export interface WaitContext {
+	deadline: number;
+	signal?: AbortSignal;
+	taskId?: string;
+}
+
 /** One authenticated request to Kling. Resolves with whatever came back; never throws. */
-export async function exchange(
+export async function sendToKling(
 	ctx: IExecuteSingleFunctions,
 	request: KlingRequest,
-): Promise<Exchange> {
+	wait?: WaitContext,
+): Promise<Answer> {
 	const options: IHttpRequestOptions = {
 		...requestOptionsOfNode(ctx),
 		method: request.method,
@@ -186,78 +213,100 @@ export async function exchange(
 	};
 	if (request.body) options.body = request.body;
 	if (request.qs) options.qs = request.qs;
+	if (wait?.signal) options.abortSignal = wait.signal;
 	try {
 		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
 			ctx,
 			CREDENTIAL_TYPE,
 			options,
-		)) as {
-			statusCode: number;
-			headers: IDataObject;
-			body: unknown;
-		};
-		const envelope = parseEnvelope(response.body);
-		return {
-			status: response.statusCode,
-			envelope,
-			retryAfterMs: parseRetryAfter(response.headers?.['retry-after']),
-			noAnswer: envelope ? undefined : 'unreadable answer',
-		};
+		)) as IN8nHttpFullResponse;
+		return answerOf(response);
 	} catch (error) {
 		return { noAnswer: describeNetworkError(error) };
 	}
 }
 
-export interface WaitContext {
-	deadline: number;
-	signal?: AbortSignal;
-	taskId?: string;
+export function fitsBeforeDeadline(ms: number, wait: WaitContext): boolean {
+	return Date.now() + ms <= wait.deadline;
 }
 
-/** Sleeps unless that would pass the deadline; turns a stopped execution into a clear error. */
-export async function pause(
+/** Sleeps; a stopped execution ends the sleep with a clear error. */
+export async function sleepUnlessStopped(
 	ctx: IExecuteSingleFunctions,
 	ms: number,
 	wait: WaitContext,
-): Promise<boolean> {
-	if (Date.now() + ms > wait.deadline) return false;
+): Promise<void> {
 	try {
 		await sleep(ms, wait.signal);
 	} catch {
 		throw cancelledError(ctx, wait.taskId);
 	}
 	if (wait.signal?.aborted) throw cancelledError(ctx, wait.taskId);
-	return true;
 }
 
 /**
- * A read (or any request safe to repeat) with Kling's retry rules: transient failures and
- * rate limits back off up to MAX_TRANSIENT_ATTEMPTS times, honouring Retry-After; 1303 waits
- * until the deadline; anything else fails at once.
+ * Decides on one answer: a value ends the loop with it; undefined lets the retry rules below
+ * handle the answer (retry a transient failure, a rate limit, a full account; fail otherwise).
  */
-export async function requestKling(
+export type AnswerHandler<T> = (answer: Answer, verdict: Verdict) => Promise<T | undefined>;
+
+export interface RetryRules {
+	/** Waits out a 1303 instead of a plain sleep (a create gives its place in flight back meanwhile). */
+	waitWhenBusy?: (delayMs: number) => Promise<void>;
+}
+
+/**
+ * The one retry loop of every request to Kling (creates and reads). Transient failures and
+ * rate limits are tried MAX_TRANSIENT_ATTEMPTS times, a full account (1303) MAX_BUSY_ATTEMPTS
+ * times, with backoff and jitter, honouring Retry-After but never sooner than the floor, and
+ * never past the deadline; 1003/1004 are signed and sent again once; anything else fails.
+ */
+export async function retryKling<T>(
+	ctx: IExecuteSingleFunctions,
+	wait: WaitContext,
+	first: Answer,
+	sendAgain: () => Promise<Answer>,
+	handle: AnswerHandler<T>,
+	rules: RetryRules = {},
+): Promise<T> {
+	let answer = first;
+	const tries: Partial<Record<Verdict, number>> = {};
+	let signedAgain = false;
+	for (;;) {
+		const verdict = classify(answer);
+		const done = await handle(answer, verdict);
+		if (done !== undefined) return done;
+		if (verdict === 'signAgain' && !signedAgain) {
+			signedAgain = true;
+			answer = await sendAgain();
+			continue;
+		}
+		const failure = failureOf(answer, wait.taskId);
+		if (verdict === 'ok' || verdict === 'fatal' || verdict === 'signAgain') {
+			throw klingApiError(ctx, failure);
+		}
+		const attempt = (tries[verdict] ?? 0) + 1;
+		tries[verdict] = attempt;
+		const limit = verdict === 'busy' ? MAX_BUSY_ATTEMPTS : MAX_TRANSIENT_ATTEMPTS;
+		if (attempt >= limit) {
+			throw klingApiError(ctx, { ...failure, note: `The node tried ${attempt} times.` });
+		}
+		const delay = retryDelay(verdict, attempt - 1, answer.retryAfterMs);
+		if (!fitsBeforeDeadline(delay, wait)) throw klingApiError(ctx, failure);
+		if (verdict === 'busy' && rules.waitWhenBusy) await rules.waitWhenBusy(delay);
+		else await sleepUnlessStopped(ctx, delay, wait);
+		answer = await sendAgain();
+	}
+}
+
+/** A read (or any request safe to repeat) under the retry rules; resolves with Kling's envelope. */
+export async function readKling(
 	ctx: IExecuteSingleFunctions,
 	request: KlingRequest,
 	wait: WaitContext,
 ): Promise<KlingEnvelope> {
-	let attempt = 0;
-	let resigned = false;
-	for (;;) {
-		const result = await exchange(ctx, request);
-		const verdict = classify(result);
-		if (verdict === 'ok') return result.envelope as KlingEnvelope;
-		if (verdict === 'fatal' || (verdict === 'resign' && resigned)) {
-			throw klingApiError(ctx, failureOf(result, wait.taskId));
-		}
-		if (verdict === 'resign') {
-			resigned = true;
-			continue;
-		}
-		const delay = retryDelay(verdict, attempt, result.retryAfterMs);
-		attempt++;
-		const giveUp = verdict !== 'busy' && attempt >= MAX_TRANSIENT_ATTEMPTS;
-		if (giveUp || !(await pause(ctx, delay, wait))) {
-			throw klingApiError(ctx, failureOf(result, wait.taskId));
-		}
-	}
+	const send = async () => await sendToKling(ctx, request, wait);
+	return await retryKling(ctx, wait, await send(), send, async (answer, verdict) =>
+		verdict === 'ok' ? (answer.envelope as KlingEnvelope) : undefined,
+	);
 }

@@ -1,10 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { GET_TASK_URL_EXPRESSION } from '../../shared/constants';
 import {
 	outputTask,
 	prepareGetTask,
 	prepareImageToVideo,
 	prepareMultiImageToVideo,
+	runTask,
 	submitTask,
 } from '../../shared/hooks';
 import { videoGetTaskDescription } from './getTask';
@@ -14,8 +16,11 @@ import { videoTextToVideoDescription } from './textToVideo';
 
 const showOnlyForVideo = { resource: ['video'] };
 
-// The create operations send their body from a preSend hook (idempotent, retried, capped);
-// the declarative request then reads the task they created. See shared/hooks.ts.
+// Each operation's declared request is the one sent, once: preSend hooks validate and build it,
+// runTask (n8n's hook around the declared request: operations.pagination with send.paginate)
+// sends it when the item holds its place in flight and recovers a request that got no answer,
+// and outputTask turns Kling's answer into the item (waiting, polling, download). See
+// shared/hooks.ts.
 export const videoDescription: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -30,12 +35,9 @@ export const videoDescription: INodeProperties[] = [
 				action: 'Get a video task',
 				description: 'Get a task by ID; optionally wait for it and download the video',
 				routing: {
-					request: {
-						method: 'GET',
-						url: '=/v1/videos/text2video/{{ $parameter.taskId }}',
-						ignoreHttpStatusErrors: true,
-					},
-					send: { preSend: [prepareGetTask] },
+					request: { method: 'GET', url: GET_TASK_URL_EXPRESSION, ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareGetTask], paginate: true },
+					operations: { pagination: runTask },
 					output: { postReceive: [outputTask] },
 				},
 			},
@@ -46,7 +48,8 @@ export const videoDescription: INodeProperties[] = [
 				description: 'Animate an image (optionally towards an end frame)',
 				routing: {
 					request: { method: 'POST', url: '/v1/videos/image2video', ignoreHttpStatusErrors: true },
-					send: { preSend: [prepareImageToVideo, submitTask] },
+					send: { preSend: [prepareImageToVideo, submitTask], paginate: true },
+					operations: { pagination: runTask },
 					output: { postReceive: [outputTask] },
 				},
 			},
@@ -61,7 +64,8 @@ export const videoDescription: INodeProperties[] = [
 						url: '/v1/videos/multi-image2video',
 						ignoreHttpStatusErrors: true,
 					},
-					send: { preSend: [prepareMultiImageToVideo, submitTask] },
+					send: { preSend: [prepareMultiImageToVideo, submitTask], paginate: true },
+					operations: { pagination: runTask },
 					output: { postReceive: [outputTask] },
 				},
 			},
@@ -72,7 +76,8 @@ export const videoDescription: INodeProperties[] = [
 				description: 'Generate a video from a text prompt',
 				routing: {
 					request: { method: 'POST', url: '/v1/videos/text2video', ignoreHttpStatusErrors: true },
-					send: { preSend: [submitTask] },
+					send: { preSend: [submitTask], paginate: true },
+					operations: { pagination: runTask },
 					output: { postReceive: [outputTask] },
 				},
 			},
