@@ -9,10 +9,12 @@ import {
 	klingApiError,
 	taskFailedError,
 	timeoutError,
+	unsafeMediaUrlError,
 } from './errors';
 import type { Slot, TaskLimiter } from './limiter';
 import {
 	backoffMs,
+	baseUrlOf,
 	classify,
 	exchange,
 	failureOf,
@@ -24,6 +26,7 @@ import {
 	type WaitContext,
 } from './transport';
 import type { KlingTask, TaskKind } from './types';
+import { checkMediaUrl } from './validation';
 
 /** Where tasks of a kind are created and listed (legacy API: POST and GET on the same path). */
 export function kindPath(kind: TaskKind): string {
@@ -271,6 +274,8 @@ export async function downloadVideo(
 	let lastProblem = '';
 	for (let attempt = 0; attempt < MAX_TRANSIENT_ATTEMPTS; attempt++) {
 		if (!url) break;
+		const refused = checkMediaUrl(url, await baseUrlOf(ctx));
+		if (refused) throw unsafeMediaUrlError(ctx, task.task_id, refused);
 		let response: DownloadResponse | undefined;
 		try {
 			response = (await ctx.helpers.httpRequest({

@@ -7,9 +7,9 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, MAX_TRANSIENT_ATTEMPTS, timing } from './constants';
-import { cancelledError, klingApiError, type KlingFailure } from './errors';
+import { cancelledError, klingApiError, proxyError, type KlingFailure } from './errors';
 import type { KlingEnvelope } from './types';
-import { normaliseBaseUrl } from './validation';
+import { normaliseBaseUrl, parseProxy } from './validation';
 
 export interface KlingRequest {
 	method: IHttpRequestMethods;
@@ -146,20 +146,9 @@ export function requestOptionsOfNode(ctx: IExecuteSingleFunctions): Partial<IHtt
 	const options: Partial<IHttpRequestOptions> = { timeout: timeout || 300_000 };
 	if (allowUnauthorizedCerts) options.skipSslCertificateValidation = true;
 	if (proxy) {
-		const url = new URL(proxy);
-		options.proxy = {
-			host: url.hostname,
-			port: Number(url.port),
-			protocol: url.protocol.replace(/:$/, ''),
-			...(url.username
-				? {
-						auth: {
-							username: decodeURIComponent(url.username),
-							password: decodeURIComponent(url.password),
-						},
-					}
-				: {}),
-		};
+		const parsed = parseProxy(proxy);
+		if ('shown' in parsed) throw proxyError(ctx, parsed.shown);
+		options.proxy = parsed.proxy;
 	}
 	return options;
 }
