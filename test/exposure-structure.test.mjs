@@ -175,7 +175,7 @@ it('the BENCHMARKS.md writer replaces only the results section', () => {
 		);
 		writeResults('new figures', file);
 		expect(readFileSync(file, 'utf8')).toBe(
-			'# Benchmarks\n\ntext\n\n<!-- bench:results:start -->\nnew figures\n<!-- bench:results:end -->\n\nafter\n',
+			'# Benchmarks\n\ntext\n\n<!-- bench:results:start -->\n\nnew figures\n<!-- bench:results:end -->\n\nafter\n',
 		);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

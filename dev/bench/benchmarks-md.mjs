@@ -9,7 +9,8 @@ const END_MARK = '<!-- bench:results:end -->';
 
 export function writeResults(text, file = path.join(projectRoot, 'BENCHMARKS.md')) {
 	const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-	const section = `${START_MARK}\n${text}\n${END_MARK}`;
+	// A blank line after the start mark keeps the file as Prettier formats it.
+	const section = `${START_MARK}\n\n${text}\n${END_MARK}`;
 	const start = current.indexOf(START_MARK);
 	const end = current.indexOf(END_MARK);
 	const next =
