@@ -51,6 +51,7 @@ describe('Base URL rules (unit)', () => {
 			'http://10.0.0.5',
 			'http://[::2]',
 			'http://localhost.example.com',
+			'http://kling.localhost',
 		]) {
 			expect(checkBaseUrl(bad)).toMatchObject({
 				field: 'Base URL',

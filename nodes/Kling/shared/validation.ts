@@ -431,7 +431,7 @@ function isPrivateIpv4([a, b]: number[]): boolean {
 /** Loopback only: where plain http is acceptable (a test server on this machine). */
 export function isLoopbackHost(hostname: string): boolean {
 	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	if (host === 'localhost' || host.endsWith('.localhost')) return true;
+	if (host === 'localhost') return true;
 	const v4 = ipv4Parts(host);
 	if (v4) return v4[0] === 127;
 	const v6 = ipv6Groups(host);
@@ -445,7 +445,8 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function isPrivateHost(hostname: string): boolean {
 	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	if (isLoopbackHost(host)) return true;
+	// *.localhost names are reserved for loopback (RFC 6761) but resolve only where the system says so.
+	if (isLoopbackHost(host) || host.endsWith('.localhost')) return true;
 	const v4 = ipv4Parts(host);
 	if (v4) return isPrivateIpv4(v4);
 	const v6 = ipv6Groups(host);
