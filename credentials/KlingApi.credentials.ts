@@ -6,9 +6,11 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
 
 import { BASE_URL_EXPRESSION, DEFAULT_BASE_URL } from '../nodes/Kling/shared/constants';
 import { signKlingJwt } from '../nodes/Kling/shared/jwt';
+import { checkBaseUrl } from '../nodes/Kling/shared/validation';
 
 export class KlingApi implements ICredentialType {
 	name = 'klingApi';
@@ -74,7 +76,7 @@ export class KlingApi implements ICredentialType {
 			type: 'string',
 			default: DEFAULT_BASE_URL,
 			description:
-				"Kling API address. International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling's /v1 paths may be used instead.",
+				"Kling API address (https). International accounts: https://api-singapore.klingai.com (default). Mainland China: https://api-beijing.klingai.com. The legacy https://api.klingai.com from older docs also works. A proxy or gateway URL that forwards Kling's /v1 paths may be used instead. Plain http:// is only accepted for localhost.",
 		},
 	];
 
@@ -82,6 +84,10 @@ export class KlingApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		// The same Base URL rule as the node (https, or http on this machine only), checked before
+		// the key is attached: this is also what the credential's Test button reports.
+		const problem = checkBaseUrl(credentials.baseUrl || DEFAULT_BASE_URL);
+		if (problem) throw new UserError(`${problem.message}. ${problem.description ?? ''}`.trim());
 		const token =
 			credentials.authType === 'accessKey'
 				? signKlingJwt(

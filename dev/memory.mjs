@@ -1,5 +1,5 @@
-// Runs one memory measurement of the benchmark (scripts/bench.mjs --memory-child) in a fresh
-// Node process, so that earlier work and the other binary mode do not pollute its figures.
+// Runs one memory measurement of the benchmark (dev/bench/memory-child.mjs) in a fresh Node
+// process, so that earlier work and the other binary mode do not pollute its figures.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -8,8 +8,13 @@ import { projectRoot } from './engine.mjs';
 export const RESULT_PREFIX = 'BENCH_MEMORY_RESULT ';
 
 export async function runMemoryChild(mode, videoMb, gcEachSample = false) {
-	const script = path.join(projectRoot, 'scripts/bench.mjs');
-	const flags = ['--memory-child', mode, '--video-mb', String(videoMb), ...(gcEachSample ? ['--gc-each-sample'] : [])];
+	const script = path.join(projectRoot, 'dev/bench/memory-child.mjs');
+	const flags = [
+		mode,
+		'--video-mb',
+		String(videoMb),
+		...(gcEachSample ? ['--gc-each-sample'] : []),
+	];
 	const child = spawn(process.execPath, ['--expose-gc', script, ...flags], {
 		cwd: projectRoot,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,6 +25,7 @@ export async function runMemoryChild(mode, videoMb, gcEachSample = false) {
 	child.stderr.on('data', (chunk) => (stderr += chunk));
 	const code = await new Promise((resolve) => child.on('close', resolve));
 	const line = stdout.split('\n').find((text) => text.startsWith(RESULT_PREFIX));
-	if (code !== 0 || !line) throw new Error(`memory child (${mode}) exited ${code}: ${stderr || stdout}`);
+	if (code !== 0 || !line)
+		throw new Error(`memory child (${mode}) exited ${code}: ${stderr || stdout}`);
 	return JSON.parse(line.slice(RESULT_PREFIX.length));
 }

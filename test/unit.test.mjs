@@ -327,6 +327,8 @@ describe('validation helpers', () => {
 		expect(checkBaseUrl('ftp://x').message).toBe(
 			'The Base URL "ftp://x" in the Kling credential is not a valid http(s) address',
 		);
+		// Plain http only for this machine (see test/exposure.test.mjs).
+		expect(checkBaseUrl('http://proxy.example.com')).toMatchObject({ field: 'Base URL' });
 	});
 
 	it('normaliseBaseUrl trims and strips trailing slashes', () => {

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { fetch } from 'undici';
 
 import { startFakeKling } from '../../dev/fake-kling/server.mjs';
-import { cleanupTemp, createN8nHome, ensureN8n, freePort, n8nEnv, nodeBinDir, packPackage } from '../../dev/n8n.mjs';
+import {
+	cleanupTemp,
+	createN8nHome,
+	ensureN8n,
+	freePort,
+	n8nEnv,
+	nodeBinDir,
+	packPackage,
+} from '../../dev/n8n.mjs';
 
 const MINUTE = 60_000;
 const API_KEY = 'e2e-credtest-api-key-31415926';
@@ -37,11 +45,19 @@ async function rest(method, route, body) {
 	const response = await fetch(`${baseUrl}/rest${route}`, {
 		method,
 		// n8n binds the session cookie to the browser id it was issued for.
-		headers: { 'content-type': 'application/json', 'browser-id': 'kling-e2e', ...(cookie ? { cookie } : {}) },
+		headers: {
+			'content-type': 'application/json',
+			'browser-id': 'kling-e2e',
+			...(cookie ? { cookie } : {}),
+		},
 		body: body ? JSON.stringify(body) : undefined,
 	});
 	const text = await response.text();
-	return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+	return {
+		status: response.status,
+		headers: response.headers,
+		body: text ? JSON.parse(text) : undefined,
+	};
 }
 
 beforeAll(async () => {
@@ -51,7 +67,11 @@ beforeAll(async () => {
 	baseUrl = `http://127.0.0.1:${port}`;
 	server = spawn(path.join(nodeBinDir(), 'node'), [home.n8nBin, 'start'], {
 		cwd: home.dir,
-		env: n8nEnv(home, { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_LOG_LEVEL: 'info' }),
+		env: n8nEnv(home, {
+			N8N_PORT: String(port),
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			N8N_LOG_LEVEL: 'info',
+		}),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	server.stdout.on('data', (chunk) => (output += chunk));
@@ -60,7 +80,12 @@ beforeAll(async () => {
 	// Owner set-up only answers once the REST API is ready.
 	let setup;
 	for (let i = 0; i < 60; i++) {
-		setup = await rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'Kling', lastName: 'Tester', password: 'Kling-test-password-1' }).catch(() => undefined);
+		setup = await rest('POST', '/owner/setup', {
+			email: 'owner@example.com',
+			firstName: 'Kling',
+			lastName: 'Tester',
+			password: 'Kling-test-password-1',
+		}).catch(() => undefined);
 		if (setup?.status === 200) break;
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
@@ -77,7 +102,11 @@ afterAll(async () => {
 
 /** Saves a Kling credential, then presses its "Test" button (the editor's two requests). */
 async function testCredential(data) {
-	const credential = { name: `Kling ${Date.now()}`, type: 'klingApi', data: { baseUrl: fake.url, ...data } };
+	const credential = {
+		name: `Kling ${Date.now()}`,
+		type: 'klingApi',
+		data: { baseUrl: fake.url, ...data },
+	};
 	const saved = await rest('POST', '/credentials', credential);
 	if (saved.status !== 200) throw new Error(JSON.stringify(saved.body));
 	fake.reset();
@@ -91,19 +120,29 @@ async function testCredential(data) {
 it('passes with a right API key, by listing one task (free, no submission)', async () => {
 	const result = await testCredential({ authType: 'apiKey', apiKey: API_KEY });
 	expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-	expect(fake.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual(['GET /v1/videos/text2video']);
+	expect(fake.log.map((entry) => `${entry.method} ${entry.path}`)).toEqual([
+		'GET /v1/videos/text2video',
+	]);
 	expect(fake.log[0].query).toMatchObject({ pageNum: '1', pageSize: '1' });
 	expect(fake.stats().submissions).toBe(0);
 });
 
 it('passes with a right Access Key + Secret Key (signed JWT)', async () => {
-	const result = await testCredential({ authType: 'accessKey', accessKey: 'test-access-key', secretKey: SECRET_KEY });
+	const result = await testCredential({
+		authType: 'accessKey',
+		accessKey: 'test-access-key',
+		secretKey: SECRET_KEY,
+	});
 	expect(result.status).toBe('OK');
 	expect(fake.log[0].headers.authorization).toMatch(/^Bearer eyJ/);
 });
 
-it('says when the Base URL does not lead to Kling\'s API', async () => {
-	const result = await testCredential({ authType: 'apiKey', apiKey: API_KEY, baseUrl: `${fake.url}/not-kling` });
+it("says when the Base URL does not lead to Kling's API", async () => {
+	const result = await testCredential({
+		authType: 'apiKey',
+		apiKey: API_KEY,
+		baseUrl: `${fake.url}/not-kling`,
+	});
 	expect(result.status).toBe('Error');
 	expect(result.message).toMatch(/Nothing answers Kling's API paths at this Base URL/);
 });
@@ -119,4 +158,34 @@ it('tells the user clearly when the key is wrong, without echoing it', async () 
 	expect(output).not.toContain('e2e-credtest-wrong-key-000');
 	expect(output).not.toContain(API_KEY);
 	expect(output).not.toContain(SECRET_KEY);
+});
+
+it('refuses a plain-http Base URL on another host before sending the key, naming only scheme and host', async () => {
+	const result = await testCredential({
+		authType: 'apiKey',
+		apiKey: API_KEY,
+		baseUrl: 'http://kling.invalid/gw-path-s3cr3t',
+	});
+	expect(result.status).toBe('Error');
+	expect(result.message).toMatch(
+		/^The Base URL "http:\/\/kling\.invalid" in the Kling credential uses plain http\. .*https:\/\//,
+	);
+	expect(result.message).not.toContain('gw-path-s3cr3t');
+	expect(fake.log).toHaveLength(0);
+});
+
+it('refuses a Base URL carrying a key in its query or user-info, without repeating it, and sends nothing', async () => {
+	for (const baseUrl of [
+		`${fake.url}/?api_key=gw-query-s3cr3t`,
+		fake.url.replace('http://', 'http://gwuser:gw-pw-s3cr3t@'),
+	]) {
+		const result = await testCredential({ authType: 'apiKey', apiKey: API_KEY, baseUrl });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(
+			/^The Base URL "http:\/\/127\.0\.0\.1:\d+" in the Kling credential (has a query|contains a user name)/,
+		);
+		expect(result.message).not.toMatch(/s3cr3t|gwuser/);
+		expect(fake.log).toHaveLength(0);
+	}
+	expect(output).not.toMatch(/gw-query-s3cr3t|gw-pw-s3cr3t/);
 });

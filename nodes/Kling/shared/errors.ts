@@ -255,3 +255,25 @@ export function asNodeError(
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeApiError(ctx.getNode(), error as JsonObject, { itemIndex: ctx.getItemIndex() });
 }
+
+/** The video URL in Kling's answer was refused (scheme or private address): nothing was fetched. */
+export function unsafeMediaUrlError(
+	ctx: IExecuteSingleFunctions,
+	taskId: string,
+	problem: string,
+): NodeApiError {
+	return new NodeApiError(ctx.getNode(), { task_id: taskId, message: problem } as JsonObject, {
+		message: `Kling task ${taskId}: the video address was refused`,
+		description: `${problem}. Nothing was downloaded. If the Base URL points at a gateway, check that it hands out https:// video links; the task itself is done — fetch it with Get Task and task ID ${taskId} (turn 'Download Video' off to get the JSON with the link).`,
+		itemIndex: ctx.getItemIndex(),
+	});
+}
+
+/** The proxy in the node's Request Options cannot be used; its password is never shown. */
+export function proxyError(ctx: IExecuteSingleFunctions, shown: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `The proxy ${shown} is not a valid proxy address`, {
+		itemIndex: ctx.getItemIndex(),
+		description:
+			'Set Options → Proxy to an address like http://proxy.example.com:3128 or http://user:password@proxy.example.com:3128. Nothing was sent to Kling.',
+	});
+}

@@ -11,11 +11,13 @@ import {
 	taskFailedError,
 	timeoutError,
 	unconfirmedTaskError,
+	unsafeMediaUrlError,
 } from './errors';
 import type { Slot, TaskLimiter } from './limiter';
 import {
 	type Answer,
 	backoffMs,
+	baseUrlOf,
 	failureOf,
 	fitsBeforeDeadline,
 	readKling,
@@ -27,6 +29,7 @@ import {
 	type WaitContext,
 } from './transport';
 import type { KlingTask, TaskKind, TaskState } from './types';
+import { checkMediaUrl } from './validation';
 
 /** Where tasks of a kind are created and listed (legacy API: POST and GET on the same path). */
 export function kindPath(kind: TaskKind): string {
@@ -346,6 +349,8 @@ export async function downloadVideo(
 	let lastProblem = '';
 	for (let attempt = 0; attempt < MAX_TRANSIENT_ATTEMPTS; attempt++) {
 		if (!url) break;
+		const refused = checkMediaUrl(url, await baseUrlOf(ctx));
+		if (refused) throw unsafeMediaUrlError(ctx, task.task_id, refused);
 		let response: DownloadResponse | undefined;
 		try {
 			response = (await ctx.helpers.httpRequest({

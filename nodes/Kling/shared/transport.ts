@@ -9,9 +9,9 @@ import { sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, MAX_BUSY_ATTEMPTS, MAX_TRANSIENT_ATTEMPTS } from './constants';
 import { delays } from './delays';
-import { cancelledError, klingApiError, type KlingFailure } from './errors';
+import { cancelledError, klingApiError, proxyError, type KlingFailure } from './errors';
 import type { KlingEnvelope } from './types';
-import { normaliseBaseUrl } from './validation';
+import { normaliseBaseUrl, parseProxy } from './validation';
 
 export interface KlingRequest {
 	method: IHttpRequestMethods;
@@ -153,20 +153,9 @@ export function requestOptionsOfNode(ctx: IExecuteSingleFunctions): Partial<IHtt
 	const options: Partial<IHttpRequestOptions> = { timeout: timeout || 300_000 };
 	if (allowUnauthorizedCerts) options.skipSslCertificateValidation = true;
 	if (proxy) {
-		const url = new URL(proxy);
-		options.proxy = {
-			host: url.hostname,
-			port: Number(url.port),
-			protocol: url.protocol.replace(/:$/, ''),
-			...(url.username
-				? {
-						auth: {
-							username: decodeURIComponent(url.username),
-							password: decodeURIComponent(url.password),
-						},
-					}
-				: {}),
-		};
+		const parsed = parseProxy(proxy);
+		if ('shown' in parsed) throw proxyError(ctx, parsed.shown);
+		options.proxy = parsed.proxy;
 	}
 	return options;
 }

@@ -366,21 +366,160 @@ export function prepareSubmissionBody(
 	return { body };
 }
 
-/** Kling's credential must point at an http(s) host; a typo here would send the key elsewhere. */
-export function checkBaseUrl(value: unknown): Problem | undefined {
-	const text = String(value ?? '').trim();
-	let url: URL | undefined;
+function parseUrl(value: unknown): URL | undefined {
 	try {
-		url = new URL(text);
+		return new URL(String(value ?? '').trim());
 	} catch {
-		url = undefined;
+		return undefined;
 	}
-	if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+}
+
+/**
+ * An address as it may be shown in errors, descriptions and logs: scheme and host only. A
+ * gateway URL can carry a key in its user-info (`user:pw@`), path or query; none of it is shown.
+ */
+export function displayOrigin(value: unknown): string | undefined {
+	const url = parseUrl(value);
+	if (!url || !url.host) return url ? `${url.protocol}` : undefined;
+	return `${url.protocol}//${url.host}`;
+}
+
+/** The four numbers of a dotted IPv4 literal, or undefined. */
+function ipv4Parts(host: string): number[] | undefined {
+	const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+	if (!match) return undefined;
+	const parts = match.slice(1).map(Number);
+	return parts.every((part) => part <= 255) ? parts : undefined;
+}
+
+/** The eight 16-bit groups of an IPv6 literal (brackets removed, as the URL parser writes it). */
+function ipv6Groups(host: string): number[] | undefined {
+	if (!host.includes(':')) return undefined;
+	let text = host.toLowerCase();
+	// An embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups.
+	const tail = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+	if (tail) {
+		const v4 = ipv4Parts(tail[1]);
+		if (!v4) return undefined;
+		text =
+			text.slice(0, -tail[1].length) +
+			`${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+	}
+	const halves = text.split('::');
+	if (halves.length > 2) return undefined;
+	const read = (part: string) => (part ? part.split(':') : []);
+	const head = read(halves[0]);
+	const rest = halves.length === 2 ? read(halves[1]) : [];
+	const missing = 8 - head.length - rest.length;
+	if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+	const groups = [...head, ...Array<string>(Math.max(0, missing)).fill('0'), ...rest];
+	if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
+	return groups.map((group) => parseInt(group, 16));
+}
+
+function isPrivateIpv4([a, b]: number[]): boolean {
+	return (
+		a === 0 || // 0.0.0.0/8 ("this host")
+		a === 10 ||
+		a === 127 ||
+		(a === 169 && b === 254) ||
+		(a === 172 && b >= 16 && b <= 31) ||
+		(a === 192 && b === 168)
+	);
+}
+
+/** Loopback only: where plain http is acceptable (a test server on this machine). */
+export function isLoopbackHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	if (host === 'localhost') return true;
+	const v4 = ipv4Parts(host);
+	if (v4) return v4[0] === 127;
+	const v6 = ipv6Groups(host);
+	return !!v6 && v6.slice(0, 7).every((group) => group === 0) && v6[7] === 1;
+}
+
+/**
+ * Loopback, private, link-local and unspecified addresses (literal hosts only; no DNS look-up):
+ * 10/8, 172.16/12, 192.168/16, 169.254/16, 127/8, 0/8, ::1, ::, fc00::/7, fe80::/10, and IPv4
+ * addresses written as IPv6 (::ffff:a.b.c.d).
+ */
+export function isPrivateHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	// *.localhost names are reserved for loopback (RFC 6761) but resolve only where the system says so.
+	if (isLoopbackHost(host) || host.endsWith('.localhost')) return true;
+	const v4 = ipv4Parts(host);
+	if (v4) return isPrivateIpv4(v4);
+	const v6 = ipv6Groups(host);
+	if (!v6) return false;
+	if (v6.every((group) => group === 0)) return true;
+	if ((v6[0] & 0xfe00) === 0xfc00 || (v6[0] & 0xffc0) === 0xfe80) return true;
+	const mapped = v6.slice(0, 5).every((group) => group === 0) && v6[5] === 0xffff;
+	return mapped && isPrivateIpv4([v6[6] >> 8, v6[6] & 0xff, v6[7] >> 8, v6[7] & 0xff]);
+}
+
+const BASE_URL_HELP = `Open the Kling credential and set Base URL to ${DEFAULT_BASE_URL} (or your region or proxy).`;
+
+/**
+ * Kling's credential must point at an https host (plain http only on this machine): a typo here
+ * would send the key elsewhere, and over http anyone on the way could read it. Messages show
+ * the address as scheme and host only.
+ */
+export function checkBaseUrl(value: unknown): Problem | undefined {
+	const field = 'Base URL';
+	const url = parseUrl(value);
+	const shown = displayOrigin(value);
+	const quoted = shown ? ` "${shown}"` : '';
+	if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
 		return {
-			field: 'Base URL',
-			message: `The Base URL "${text}" in the Kling credential is not a valid http(s) address`,
-			description: `Open the Kling credential and set Base URL to ${DEFAULT_BASE_URL} (or your region or proxy).`,
+			field,
+			message: `The Base URL${quoted} in the Kling credential is not a valid http(s) address`,
+			description: BASE_URL_HELP,
 		};
+	}
+	if (url.username || url.password) {
+		return {
+			field,
+			message: `The Base URL${quoted} in the Kling credential contains a user name or password`,
+			description: `Remove the "user:password@" part from the Base URL; the Kling key goes into the API Key (or Access Key and Secret Key) fields. ${BASE_URL_HELP}`,
+		};
+	}
+	if (url.search || url.hash) {
+		return {
+			field,
+			message: `The Base URL${quoted} in the Kling credential has a query (?…) or fragment (#…) part`,
+			description: `Kling's paths are appended to the Base URL, so it must end with the host or a path. Remove everything from "?" or "#" on. ${BASE_URL_HELP}`,
+		};
+	}
+	if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+		return {
+			field,
+			message: `The Base URL${quoted} in the Kling credential uses plain http`,
+			description: `Over http the Kling key and your prompts travel unencrypted. Use an https:// address; plain http:// is only accepted for a server on this machine (localhost, 127.0.0.1, [::1]). ${BASE_URL_HELP}`,
+		};
+	}
+	return undefined;
+}
+
+/**
+ * A media URL from Kling's answer (the video to download) must be https and must not point into
+ * a private network — unless it is on the Base URL's own host (a test server or gateway), or
+ * the Base URL itself is local. Returns why it is refused, showing only scheme and host.
+ */
+export function checkMediaUrl(mediaUrl: unknown, baseUrl: unknown): string | undefined {
+	const url = parseUrl(mediaUrl);
+	const base = parseUrl(baseUrl);
+	const shown = displayOrigin(mediaUrl) ?? 'an unreadable address';
+	if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
+		return `Kling's answer points the video at ${shown}, which is not an http(s) address`;
+	}
+	if (base && url.host === base.host && ['http:', 'https:'].includes(base.protocol)) {
+		return undefined;
+	}
+	if (url.protocol !== 'https:') {
+		return `Kling's answer points the video at ${shown}; only https:// video addresses are downloaded`;
+	}
+	if (isPrivateHost(url.hostname) && !(base && isPrivateHost(base.hostname))) {
+		return `Kling's answer points the video at ${shown}, a private or local network address; it is not downloaded`;
 	}
 	return undefined;
 }
@@ -389,4 +528,57 @@ export function normaliseBaseUrl(value: unknown): string {
 	return String(value ?? '')
 		.trim()
 		.replace(/\/+$/, '');
+}
+
+export interface ProxySetting {
+	host: string;
+	port: number;
+	protocol: string;
+	auth?: { username: string; password: string };
+}
+
+function decodeOrRaw(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		// A password such as "50%off" is not percent-encoding: keep it as typed.
+		return text;
+	}
+}
+
+/**
+ * Reads the Proxy request option (`[scheme://][user[:password]@]host[:port]`). The user-info
+ * runs to the last "@", so a password may hold "@", "/", "#", "?" or a bare "%"; a missing port
+ * is the scheme's default (443 for https, else 80). A refusal shows scheme and host only.
+ */
+export function parseProxy(value: string): { proxy: ProxySetting } | { shown: string } {
+	let text = value.trim();
+	if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) text = `http://${text}`;
+	const schemeEnd = text.indexOf('://');
+	const protocol = text.slice(0, schemeEnd).toLowerCase();
+	const rest = text.slice(schemeEnd + 3);
+	const at = rest.lastIndexOf('@');
+	const userInfo = at >= 0 ? rest.slice(0, at) : '';
+	const hostPart = rest.slice(at + 1).split(/[/?#]/)[0];
+	const shown = `"${protocol}://${hostPart}"`;
+	let url: URL;
+	try {
+		url = new URL(`${protocol}://${hostPart}`);
+	} catch {
+		return { shown };
+	}
+	const host = url.hostname.replace(/^\[|\]$/g, '');
+	if (!host || !['http', 'https'].includes(protocol)) return { shown };
+	const proxy: ProxySetting = {
+		host,
+		port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+		protocol,
+	};
+	if (userInfo) {
+		const colon = userInfo.indexOf(':');
+		const username = colon >= 0 ? userInfo.slice(0, colon) : userInfo;
+		const password = colon >= 0 ? userInfo.slice(colon + 1) : '';
+		proxy.auth = { username: decodeOrRaw(username), password: decodeOrRaw(password) };
+	}
+	return { proxy };
 }
