@@ -41,9 +41,12 @@ const KIND_OF_OPERATION: Record<string, TaskKind> = {
 	'video.textToVideo': 'text2video',
 	'video.imageToVideo': 'image2video',
 	'video.multiImageToVideo': 'multi-image2video',
+	'video.lipSync': 'advanced-lip-sync',
+	'video.avatar': 'avatar/image2video',
+	'voice.create': 'custom-voices',
 };
 
-interface RunSettings {
+export interface RunSettings {
 	wait: boolean;
 	pollIntervalMs: number;
 	maxWaitMs: number;
@@ -56,7 +59,7 @@ function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
 	return ctx.getNodeParameter('options', {}) as IDataObject;
 }
 
-function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
+export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 	const options = optionsOf(ctx);
 	const number = (value: unknown, fallback: number) => {
 		const parsed = Number(value);
@@ -73,7 +76,11 @@ function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 }
 
 /** Deadline, cancel signal and polling pace of one item, starting now. */
-function waitFrom(ctx: IExecuteSingleFunctions, settings: RunSettings, taskId?: string): PollWait {
+export function waitFrom(
+	ctx: IExecuteSingleFunctions,
+	settings: RunSettings,
+	taskId?: string,
+): PollWait {
 	return {
 		deadline: Date.now() + settings.maxWaitMs,
 		signal: ctx.getExecutionCancelSignal(),
@@ -83,7 +90,7 @@ function waitFrom(ctx: IExecuteSingleFunctions, settings: RunSettings, taskId?: 
 	};
 }
 
-function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLimiter {
+export function limiterOf(ctx: IExecuteSingleFunctions, settings: RunSettings): TaskLimiter {
 	const node = ctx.getNode();
 	return limiterFor(`${ctx.getExecutionId()}:${node.id ?? node.name}`, settings.maxInFlight);
 }
@@ -105,7 +112,7 @@ function reject(ctx: IExecuteSingleFunctions, problem: Problem | undefined): voi
 	if (problem) throw inputError(ctx, problem);
 }
 
-async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
+export async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	reject(ctx, checkBaseUrl(credentials.baseUrl));
 }

@@ -7,8 +7,11 @@ import {
 	prepareMultiImageToVideo,
 	submitTask,
 } from '../../shared/hooks';
+import { prepareAvatar, prepareLipSync, submitPrepared } from '../../shared/talk';
+import { videoAvatarDescription } from './avatar';
 import { videoGetTaskDescription } from './getTask';
 import { videoImageToVideoDescription } from './imageToVideo';
+import { videoLipSyncDescription } from './lipSync';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
 import { videoTextToVideoDescription } from './textToVideo';
 
@@ -76,6 +79,37 @@ export const videoDescription: INodeProperties[] = [
 					output: { postReceive: [outputTask] },
 				},
 			},
+			{
+				name: 'Lip Sync',
+				value: 'lipSync',
+				action: 'Make a person in a video say new words',
+				description:
+					'Replace the lip movements of a face in a video with new speech (text or audio). Two paid calls: face identification, then the lip-sync task.',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/advanced-lip-sync',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareLipSync, submitPrepared] },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Avatar',
+				value: 'avatar',
+				action: 'Make a talking video from a photo',
+				description: 'Turn one photo and speech (text or audio) into a talking-head video',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/avatar/image2video',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareAvatar, submitPrepared] },
+					output: { postReceive: [outputTask] },
+				},
+			},
 		],
 		default: 'textToVideo',
 	},
@@ -83,4 +117,6 @@ export const videoDescription: INodeProperties[] = [
 	...videoImageToVideoDescription,
 	...videoMultiImageToVideoDescription,
 	...videoGetTaskDescription,
+	...videoLipSyncDescription,
+	...videoAvatarDescription,
 ];
