@@ -205,7 +205,7 @@ export function checkAudioBytes(
 		return {
 			problem: {
 				field,
-				message: `${field} is ${info ? `a ${FORMAT_NAME[info.format]} file` : 'not an audio file Kling reads'}; Kling accepts ${formatList(check)}`,
+				message: `${field} is ${info ? `in ${FORMAT_NAME[info.format]} format` : 'not an audio file Kling reads'}; Kling accepts ${formatList(check)}`,
 				description: `Convert the audio to one of ${formatList(check)}.`,
 			},
 		};
