@@ -41,18 +41,30 @@ beforeEach(() => {
 	files.log.length = 0;
 });
 
-const audioItem = (bytes, mimeType = 'audio/wav', extra) => [binaryItem(bytes, mimeType, 'data', extra)];
+const audioItem = (bytes, mimeType = 'audio/wav', extra) => [
+	binaryItem(bytes, mimeType, 'data', extra),
+];
 const withBinaryAudio = (parameters = {}) =>
 	lipSync({ speechSource: 'audioBinary', audioBinaryProperty: 'data', ...parameters });
 const binaryVideo = (parameters = {}) =>
 	lipSync({ videoSource: 'binary', videoBinaryProperty: 'data', ...parameters });
 const recording = (parameters = {}) =>
-	voice('create', { voiceName: 'Narrator', voiceSource: 'binary', voiceBinaryProperty: 'data', ...parameters });
+	voice('create', {
+		voiceName: 'Narrator',
+		voiceSource: 'binary',
+		voiceBinaryProperty: 'data',
+		...parameters,
+	});
 
 /** One bad input per row: `message` is the exact text before " (item 0, field 'F')". */
 const BAD_INPUTS = [
 	// Lip Sync: the video
-	{ name: 'empty Kling video ID', parameters: lipSync({ videoId: '={{ "" }}' }), field: 'Video ID', message: 'Video ID is empty' },
+	{
+		name: 'empty Kling video ID',
+		parameters: lipSync({ videoId: '={{ "" }}' }),
+		field: 'Video ID',
+		message: 'Video ID is empty',
+	},
 	{
 		name: 'video URL that is not http(s)',
 		parameters: lipSync({ videoSource: 'url', videoUrl: 'ftp://example.com/a.mp4' }),
@@ -93,14 +105,24 @@ const BAD_INPUTS = [
 		message: 'Video is 640x360 px; each side must be between 512 and 2160 px (720p or 1080p)',
 	},
 	// Lip Sync: text and voice
-	{ name: 'empty text', parameters: lipSync({ speechText: '   ' }), field: 'Text', message: 'Text is empty' },
+	{
+		name: 'empty text',
+		parameters: lipSync({ speechText: '   ' }),
+		field: 'Text',
+		message: 'Text is empty',
+	},
 	{
 		name: 'text of 1,001 characters',
 		parameters: lipSync({ speechText: 'a'.repeat(1001) }),
 		field: 'Text',
 		message: "Text is 1001 characters long; Kling's text to speech accepts at most 1000",
 	},
-	{ name: 'missing voice', parameters: lipSync({ speechVoice: '={{ "" }}' }), field: 'Voice', message: 'Voice is empty' },
+	{
+		name: 'missing voice',
+		parameters: lipSync({ speechVoice: '={{ "" }}' }),
+		field: 'Voice',
+		message: 'Voice is empty',
+	},
 	{
 		name: 'unknown voice language',
 		parameters: lipSync({ voiceLanguage: '={{ "fr" }}' }),
@@ -184,8 +206,18 @@ const BAD_INPUTS = [
 		fileRequests: 1,
 	},
 	// Lip Sync: face and timing
-	{ name: 'face 0', parameters: lipSync({ faceNumber: 0 }), field: 'Face', message: 'Face is 0; it must be a whole number, 1 or more' },
-	{ name: 'face 1.5', parameters: lipSync({ faceNumber: 1.5 }), field: 'Face', message: 'Face is 1.5; it must be a whole number, 1 or more' },
+	{
+		name: 'face 0',
+		parameters: lipSync({ faceNumber: 0 }),
+		field: 'Face',
+		message: 'Face is 0; it must be a whole number, 1 or more',
+	},
+	{
+		name: 'face 1.5',
+		parameters: lipSync({ faceNumber: 1.5 }),
+		field: 'Face',
+		message: 'Face is 1.5; it must be a whole number, 1 or more',
+	},
 	{
 		name: 'cropped audio shorter than 2 s',
 		parameters: { ...lipSync(), audioSettings: { soundStartTime: 1000, soundEndTime: 2500 } },
@@ -225,7 +257,12 @@ const BAD_INPUTS = [
 		message: 'Callback URL "http://example.com/hook" is not an https:// URL',
 	},
 	// Avatar
-	{ name: 'avatar without a photo', parameters: avatar({ photo: '={{ "" }}' }), field: 'Photo', message: 'Photo is missing' },
+	{
+		name: 'avatar without a photo',
+		parameters: avatar({ photo: '={{ "" }}' }),
+		field: 'Photo',
+		message: 'Photo is missing',
+	},
 	{
 		name: 'avatar photo that is a GIF',
 		parameters: avatar({ photoSource: 'binary', photoBinaryProperty: 'data' }),
@@ -253,10 +290,25 @@ const BAD_INPUTS = [
 		field: 'Prompt',
 		message: 'Prompt is 2501 characters long; Kling accepts at most 2500',
 	},
-	{ name: 'avatar mode "ultra"', parameters: avatar({ avatarMode: '={{ "ultra" }}' }), field: 'Mode', message: 'Mode "ultra" is unknown' },
-	{ name: 'avatar without a voice', parameters: avatar({ speechVoice: '={{ " " }}' }), field: 'Voice', message: 'Voice is empty' },
+	{
+		name: 'avatar mode "ultra"',
+		parameters: avatar({ avatarMode: '={{ "ultra" }}' }),
+		field: 'Mode',
+		message: 'Mode "ultra" is unknown',
+	},
+	{
+		name: 'avatar without a voice',
+		parameters: avatar({ speechVoice: '={{ " " }}' }),
+		field: 'Voice',
+		message: 'Voice is empty',
+	},
 	// Voice
-	{ name: 'voice without a name', parameters: recording({ voiceName: '={{ "" }}' }), field: 'Voice Name', message: 'Voice Name is empty' },
+	{
+		name: 'voice without a name',
+		parameters: recording({ voiceName: '={{ "" }}' }),
+		field: 'Voice Name',
+		message: 'Voice Name is empty',
+	},
 	{
 		name: 'voice name of 21 characters',
 		parameters: recording({ voiceName: 'n'.repeat(21) }),
@@ -296,8 +348,18 @@ const BAD_INPUTS = [
 		field: 'Video ID',
 		message: 'Video ID is empty',
 	},
-	{ name: 'get voice without an ID', parameters: voice('get', { voiceId: ' ' }), field: 'Voice ID', message: 'Voice ID is empty' },
-	{ name: 'delete voice without an ID', parameters: voice('delete', { voiceId: '={{ "" }}' }), field: 'Voice ID', message: 'Voice ID is empty' },
+	{
+		name: 'get voice without an ID',
+		parameters: voice('get', { voiceId: ' ' }),
+		field: 'Voice ID',
+		message: 'Voice ID is empty',
+	},
+	{
+		name: 'delete voice without an ID',
+		parameters: voice('delete', { voiceId: '={{ "" }}' }),
+		field: 'Voice ID',
+		message: 'Voice ID is empty',
+	},
 ];
 
 describe('bad input for talking video and voices: the node stops before anything reaches Kling', () => {

@@ -28,7 +28,19 @@ export function makeMp3(seconds) {
 	const frames = Math.round((seconds * 44100) / 1152);
 	const frame = Buffer.alloc(417);
 	frame.set([0xff, 0xfb, 0x90, 0x00]);
-	const id3 = Buffer.from([0x49, 0x44, 0x33, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, ...Buffer.alloc(10)]);
+	const id3 = Buffer.from([
+		0x49,
+		0x44,
+		0x33,
+		0x03,
+		0x00,
+		0x00,
+		0x00,
+		0x00,
+		0x00,
+		0x0a,
+		...Buffer.alloc(10),
+	]);
 	return Buffer.concat([id3, ...Array.from({ length: frames }, () => frame)]);
 }
 
@@ -37,7 +49,15 @@ export function makeAac(seconds) {
 	const frames = Math.round((seconds * 44100) / 1024);
 	const length = 64;
 	const frame = Buffer.alloc(length);
-	frame.set([0xff, 0xf1, 0x50, 0x80 | ((length >> 11) & 0x03), (length >> 3) & 0xff, ((length & 7) << 5) | 0x1f, 0xfc]);
+	frame.set([
+		0xff,
+		0xf1,
+		0x50,
+		0x80 | ((length >> 11) & 0x03),
+		(length >> 3) & 0xff,
+		((length & 7) << 5) | 0x1f,
+		0xfc,
+	]);
 	return Buffer.concat(Array.from({ length: frames }, () => frame));
 }
 
@@ -90,7 +110,9 @@ export async function startFileServer(files = {}) {
 export function binaryItem(data, mimeType, property = 'data', extra = {}) {
 	return {
 		json: {},
-		binary: { [property]: { data: data.toString('base64'), mimeType, fileName: 'upload', ...extra } },
+		binary: {
+			[property]: { data: data.toString('base64'), mimeType, fileName: 'upload', ...extra },
+		},
 	};
 }
 
@@ -128,7 +150,8 @@ export function voice(operation, parameters = {}, options) {
 	return { resource: 'voice', operation, ...parameters, ...(options ? { options } : {}) };
 }
 
-export const identifyCalls = (fake) => fake.log.filter((entry) => entry.path === '/v1/videos/identify-face');
+export const identifyCalls = (fake) =>
+	fake.log.filter((entry) => entry.path === '/v1/videos/identify-face');
 export const ttsCalls = (fake) => fake.log.filter((entry) => entry.path === '/v1/audio/tts');
 export const creates = (fake, path) =>
 	fake.log.filter((entry) => entry.method === 'POST' && entry.path === path);

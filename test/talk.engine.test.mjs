@@ -48,7 +48,10 @@ const credentials = () => apiKeyCredentials(fake);
 async function expectVideoOut(item, path) {
 	const taskId = item.json.task_id;
 	expect(item.json.task_status).toBe('succeed');
-	expect(item.binary.data).toMatchObject({ mimeType: 'video/mp4', fileName: `kling-${taskId}.mp4` });
+	expect(item.binary.data).toMatchObject({
+		mimeType: 'video/mp4',
+		fileName: `kling-${taskId}.mp4`,
+	});
 	expect((await readBinary(item.binary.data)).equals(talkVideoBytes(taskId))).toBe(true);
 	expect(fake.tasks.get(taskId).kind).toBe(path.replace('/v1/', ''));
 }
@@ -62,7 +65,9 @@ describe('lip sync', () => {
 		await expectVideoOut(result.items[0], LIP_SYNC);
 		expect(result.items[0].pairedItem).toEqual({ item: 0 });
 
-		expect(identifyCalls(fake).map((entry) => entry.body)).toEqual([{ video_id: 'v-860000000000000001' }]);
+		expect(identifyCalls(fake).map((entry) => entry.body)).toEqual([
+			{ video_id: 'v-860000000000000001' },
+		]);
 		expect(ttsCalls(fake).map((entry) => entry.body)).toEqual([
 			{
 				text: 'Welcome to the course. Today we learn spreadsheets.',
@@ -97,12 +102,15 @@ describe('lip sync', () => {
 	it('video URL + audio URL: the audio is read once (not from Kling) to find its length', async () => {
 		const audioUrl = `${files.url}/speech.mp3`;
 		const result = await runKling({
-			parameters: lipSync({
-				videoSource: 'url',
-				videoUrl: 'https://cdn.example.com/presenter.mp4',
-				speechSource: 'audioUrl',
-				audioUrl,
-			}, {}),
+			parameters: lipSync(
+				{
+					videoSource: 'url',
+					videoUrl: 'https://cdn.example.com/presenter.mp4',
+					speechSource: 'audioUrl',
+					audioUrl,
+				},
+				{},
+			),
 			credentials: credentials(),
 		});
 
@@ -110,10 +118,16 @@ describe('lip sync', () => {
 		await expectVideoOut(result.items[0], LIP_SYNC);
 		expect(files.log).toEqual(['speech.mp3']);
 		expect(ttsCalls(fake)).toHaveLength(0);
-		expect(identifyCalls(fake)[0].body).toEqual({ video_url: 'https://cdn.example.com/presenter.mp4' });
+		expect(identifyCalls(fake)[0].body).toEqual({
+			video_url: 'https://cdn.example.com/presenter.mp4',
+		});
 		const choice = creates(fake, LIP_SYNC)[0].body.face_choose[0];
 		// 4 s of MP3 = 153 frames of 1152 samples at 44.1 kHz = 3996.7 ms
-		expect(choice).toMatchObject({ sound_file: audioUrl, sound_start_time: 0, sound_end_time: 3997 });
+		expect(choice).toMatchObject({
+			sound_file: audioUrl,
+			sound_start_time: 0,
+			sound_end_time: 3997,
+		});
 	});
 
 	it('binary audio is sent as base64; audio settings and the chosen face are applied', async () => {
@@ -170,11 +184,19 @@ describe('lip sync', () => {
 		// n8n's Retry On Fail runs the node again within the same execution.
 		fake.setOptions({ faults: { submitError: { count: 5, code: 5001, message: 'maintenance' } } });
 		const executionId = `retry-${Date.now()}`;
-		const failed = await runKling({ parameters: lipSync(), credentials: credentials(), executionId });
+		const failed = await runKling({
+			parameters: lipSync(),
+			credentials: credentials(),
+			executionId,
+		});
 		expect(failed.error?.message).toMatch(/Kling is temporarily unavailable/);
 		expect(fake.stats().submissions).toBe(0);
 
-		const retried = await runKling({ parameters: lipSync(), credentials: credentials(), executionId });
+		const retried = await runKling({
+			parameters: lipSync(),
+			credentials: credentials(),
+			executionId,
+		});
 		expect(retried.error).toBeUndefined();
 		await expectVideoOut(retried.items[0], LIP_SYNC);
 		expect(identifyCalls(fake)).toHaveLength(1);
@@ -183,16 +205,26 @@ describe('lip sync', () => {
 	});
 
 	it('a face number beyond the faces Kling found fails before the lip-sync task (and before the speech)', async () => {
-		const result = await runKling({ parameters: lipSync({ faceNumber: 2 }), credentials: credentials() });
-		expect(result.error.message).toBe("Face 2 does not exist: Kling found 1 face in the video (item 0, field 'Face')");
-		expect(result.error.description).toMatch(/face identification \(0\.05 units\) was charged; no lip-sync task was created/);
+		const result = await runKling({
+			parameters: lipSync({ faceNumber: 2 }),
+			credentials: credentials(),
+		});
+		expect(result.error.message).toBe(
+			"Face 2 does not exist: Kling found 1 face in the video (item 0, field 'Face')",
+		);
+		expect(result.error.description).toMatch(
+			/face identification \(0\.05 units\) was charged; no lip-sync task was created/,
+		);
 		expect(identifyCalls(fake)).toHaveLength(1);
 		expect(ttsCalls(fake)).toHaveLength(0);
 		expect(creates(fake, LIP_SYNC)).toHaveLength(0);
 	});
 
 	it('a video without a face fails with a clear message and creates nothing', async () => {
-		const result = await runKling({ parameters: lipSync({ videoId: 'no-face' }), credentials: credentials() });
+		const result = await runKling({
+			parameters: lipSync({ videoId: 'no-face' }),
+			credentials: credentials(),
+		});
 		expect(result.error.message).toBe('Kling found no face to lip-sync in the video');
 		expect(creates(fake, LIP_SYNC)).toHaveLength(0);
 	});
@@ -202,7 +234,9 @@ describe('lip sync', () => {
 			parameters: { ...lipSync(), audioSettings: { soundInsertTime: 4000 } },
 			credentials: credentials(),
 		});
-		expect(result.error.message).toMatch(/overlaps the chosen face \(visible 0–5000 ms\) for 1 s; Kling needs at least 2 s/);
+		expect(result.error.message).toMatch(
+			/overlaps the chosen face \(visible 0–5000 ms\) for 1 s; Kling needs at least 2 s/,
+		);
 		expect(creates(fake, LIP_SYNC)).toHaveLength(0);
 	});
 
@@ -218,7 +252,10 @@ describe('lip sync', () => {
 	it('Continue On Fail: a bad item becomes an error item paired to it; the others are paid once', async () => {
 		const result = await runKling({
 			parameters: lipSync({ speechText: '={{ $json.script }}' }),
-			items: [{ json: { script: 'Hello there, this is item zero speaking.' } }, { json: { script: '' } }],
+			items: [
+				{ json: { script: 'Hello there, this is item zero speaking.' } },
+				{ json: { script: '' } },
+			],
 			credentials: credentials(),
 			continueOnFail: true,
 		});
@@ -230,10 +267,19 @@ describe('lip sync', () => {
 	});
 
 	it('Get Task finds a lip-sync task automatically', async () => {
-		const created = await runKling({ parameters: lipSync({ waitForCompletion: false }), credentials: credentials() });
+		const created = await runKling({
+			parameters: lipSync({ waitForCompletion: false }),
+			credentials: credentials(),
+		});
 		const taskId = created.items[0].json.task_id;
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'getTask', taskId, taskKind: 'auto', options: { pollInterval: 1 } },
+			parameters: {
+				resource: 'video',
+				operation: 'getTask',
+				taskId,
+				taskKind: 'auto',
+				options: { pollInterval: 1 },
+			},
 			credentials: credentials(),
 		});
 		expect(result.error).toBeUndefined();
@@ -280,7 +326,11 @@ describe('avatar', () => {
 		expect(result.error).toBeUndefined();
 		await expectVideoOut(result.items[0], AVATAR);
 		const [create] = creates(fake, AVATAR);
-		expect(create.body).toMatchObject({ image: png.toString('base64'), mode: 'std', audio_id: expect.stringMatching(/^audio-/) });
+		expect(create.body).toMatchObject({
+			image: png.toString('base64'),
+			mode: 'std',
+			audio_id: expect.stringMatching(/^audio-/),
+		});
 		expect(create.body).not.toHaveProperty('sound_file');
 		expect(ttsCalls(fake)).toHaveLength(1);
 
@@ -299,7 +349,11 @@ describe('avatar', () => {
 describe('voice', () => {
 	it('create from a recording URL: waits, outputs the voice task and its sample as audio/mpeg', async () => {
 		const result = await runKling({
-			parameters: voice('create', { voiceName: 'Narrator', voiceSource: 'url', voiceUrl: `${files.url}/narrator.wav` }, { pollInterval: 1 }),
+			parameters: voice(
+				'create',
+				{ voiceName: 'Narrator', voiceSource: 'url', voiceUrl: `${files.url}/narrator.wav` },
+				{ pollInterval: 1 },
+			),
 			credentials: credentials(),
 		});
 
@@ -311,7 +365,9 @@ describe('voice', () => {
 			mimeType: 'audio/mpeg',
 			fileName: `kling-voice-${created.voice_id}.mp3`,
 		});
-		expect((await readBinary(item.binary.data)).equals(voiceSampleBytes(created.voice_id))).toBe(true);
+		expect((await readBinary(item.binary.data)).equals(voiceSampleBytes(created.voice_id))).toBe(
+			true,
+		);
 		expect(creates(fake, VOICES).map((entry) => entry.body)).toEqual([
 			{
 				voice_name: 'Narrator',
@@ -323,7 +379,12 @@ describe('voice', () => {
 
 	it('create from a Kling video ID without waiting returns the submitted task', async () => {
 		const result = await runKling({
-			parameters: voice('create', { voiceName: 'Host', voiceSource: 'videoId', voiceVideoId: 'v-123', waitForCompletion: false }),
+			parameters: voice('create', {
+				voiceName: 'Host',
+				voiceSource: 'videoId',
+				voiceVideoId: 'v-123',
+				waitForCompletion: false,
+			}),
 			credentials: credentials(),
 		});
 		expect(result.error).toBeUndefined();
@@ -334,13 +395,20 @@ describe('voice', () => {
 
 	it('list, get (by voice ID and by task ID) and delete', async () => {
 		const created = await runKling({
-			parameters: voice('create', { voiceName: 'Host', voiceSource: 'videoId', voiceVideoId: 'v-123' }, { pollInterval: 1 }),
+			parameters: voice(
+				'create',
+				{ voiceName: 'Host', voiceSource: 'videoId', voiceVideoId: 'v-123' },
+				{ pollInterval: 1 },
+			),
 			credentials: credentials(),
 		});
 		const voiceId = created.items[0].json.task_result.voices[0].voice_id;
 		const taskId = created.items[0].json.task_id;
 
-		const listed = await runKling({ parameters: voice('list', { includePresets: true }), credentials: credentials() });
+		const listed = await runKling({
+			parameters: voice('list', { includePresets: true }),
+			credentials: credentials(),
+		});
 		expect(listed.items.map((item) => [item.json.voice_id, item.json.source])).toEqual([
 			[voiceId, 'custom'],
 			['preset_narrator_en', 'preset'],
@@ -348,10 +416,15 @@ describe('voice', () => {
 		]);
 		expect(listed.items[0].json.task_id).toBe(taskId);
 
-		const byVoice = await runKling({ parameters: voice('get', { voiceId }), credentials: credentials() });
+		const byVoice = await runKling({
+			parameters: voice('get', { voiceId }),
+			credentials: credentials(),
+		});
 		expect(byVoice.error).toBeUndefined();
 		expect(byVoice.items[0].json.task_id).toBe(taskId);
-		expect((await readBinary(byVoice.items[0].binary.data)).equals(voiceSampleBytes(voiceId))).toBe(true);
+		expect((await readBinary(byVoice.items[0].binary.data)).equals(voiceSampleBytes(voiceId))).toBe(
+			true,
+		);
 
 		const byTask = await runKling({
 			parameters: voice('get', { voiceId: taskId }, { downloadSample: false }),
@@ -360,18 +433,39 @@ describe('voice', () => {
 		expect(byTask.items[0].json.task_result.voices[0].voice_id).toBe(voiceId);
 		expect(byTask.items[0].binary).toBeUndefined();
 
-		const deleted = await runKling({ parameters: voice('delete', { voiceId }), credentials: credentials() });
+		const deleted = await runKling({
+			parameters: voice('delete', { voiceId }),
+			credentials: credentials(),
+		});
 		expect(deleted.error).toBeUndefined();
-		expect(deleted.items[0].json).toMatchObject({ voice_id: voiceId, deleted: true, task_status: 'succeed' });
-		expect(fake.log.filter((entry) => entry.path === '/v1/general/delete-voices').map((entry) => entry.body)).toEqual([{ voice_id: voiceId }]);
+		expect(deleted.items[0].json).toMatchObject({
+			voice_id: voiceId,
+			deleted: true,
+			task_status: 'succeed',
+		});
+		expect(
+			fake.log
+				.filter((entry) => entry.path === '/v1/general/delete-voices')
+				.map((entry) => entry.body),
+		).toEqual([{ voice_id: voiceId }]);
 
-		const after = await runKling({ parameters: voice('list', { includePresets: false }), credentials: credentials() });
+		const after = await runKling({
+			parameters: voice('list', { includePresets: false }),
+			credentials: credentials(),
+		});
 		expect(after.items).toHaveLength(0);
 	});
 
 	it('get of an unknown voice explains it was not found', async () => {
-		const result = await runKling({ parameters: voice('get', { voiceId: 'nope' }), credentials: credentials() });
-		expect(result.error.message).toMatch(/Kling could not find the task or model \(Kling code 1203\)/);
-		expect(result.error.description).toMatch(/No custom voice, preset voice or voice task has the ID nope/);
+		const result = await runKling({
+			parameters: voice('get', { voiceId: 'nope' }),
+			credentials: credentials(),
+		});
+		expect(result.error.message).toMatch(
+			/Kling could not find the task or model \(Kling code 1203\)/,
+		);
+		expect(result.error.description).toMatch(
+			/No custom voice, preset voice or voice task has the ID nope/,
+		);
 	});
 });

@@ -154,6 +154,7 @@ export const videoLipSyncDescription: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/presenter.mp4',
+		description: 'Public address of the video (.mp4 or .mov); Kling downloads it itself',
 		displayOptions: byVideoSource('url'),
 	},
 	{

@@ -149,6 +149,8 @@ export const voiceDescription: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. https://example.com/narrator.mp3',
+		description:
+			'Public address of the recording. The node reads it once to check format and length; Kling fetches it itself.',
 		displayOptions: show('create', { voiceSource: ['url'] }),
 	},
 	{
