@@ -204,6 +204,41 @@ describe('lip sync', () => {
 		expect(fake.stats().submissions).toBe(1);
 	});
 
+	it('a full account (1303) on the lip-sync create queues and retries it; the paid steps are not repeated', async () => {
+		fake.setOptions({
+			faults: {
+				submitError: { count: 2, code: 1303, message: 'parallel task over resource pack limit' },
+			},
+		});
+		const result = await runKling({ parameters: lipSync(), credentials: credentials() });
+		expect(result.error).toBeUndefined();
+		await expectVideoOut(result.items[0], LIP_SYNC);
+		expect(creates(fake, LIP_SYNC)).toHaveLength(3);
+		expect(fake.stats().submissions).toBe(1);
+		expect(identifyCalls(fake)).toHaveLength(1);
+		expect(ttsCalls(fake)).toHaveLength(1);
+	});
+
+	it('times out naming the task; a later run picks the same task up without any paid call', async () => {
+		fake.setOptions({ taskDurationMs: 60_000 });
+		const timedOut = await runKling({
+			parameters: lipSync({}, { maxWaitTime: 0.02 }),
+			credentials: credentials(),
+		});
+		expect(timedOut.error.message).toMatch(/^Kling task \d+ did not finish within 1 s/);
+		const taskId = [...fake.tasks.keys()][0];
+		expect(timedOut.error.message).toContain(taskId);
+
+		fake.setOptions({ taskDurationMs: 0 });
+		fake.tasks.get(taskId).durationMs = 0;
+		const later = await runKling({ parameters: lipSync(), credentials: credentials() });
+		expect(later.error).toBeUndefined();
+		expect(later.items[0].json.task_id).toBe(taskId);
+		expect(identifyCalls(fake)).toHaveLength(1);
+		expect(ttsCalls(fake)).toHaveLength(1);
+		expect(fake.stats().submissions).toBe(1);
+	});
+
 	it('a face number beyond the faces Kling found fails before the lip-sync task (and before the speech)', async () => {
 		const result = await runKling({
 			parameters: lipSync({ faceNumber: 2 }),

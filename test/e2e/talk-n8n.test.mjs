@@ -47,6 +47,7 @@ const ROWS = [
 let home;
 let fake;
 let outDir;
+let filesDir;
 const ids = {};
 
 const manualTrigger = () => ({
@@ -135,7 +136,7 @@ beforeAll(async () => {
 	const tgz = await packPackage();
 	home = await createN8nHome({ tgz, n8nBin });
 	fake = await startFakeKling({ apiKey: API_KEY, taskDurationMs: 600, videoBytes: 40_001 });
-	const filesDir = makeTempDir('kling-e2e-talk-');
+	filesDir = makeTempDir('kling-e2e-talk-');
 	outDir = path.join(filesDir, 'drive');
 	mkdirSync(outDir);
 	await importCredential(home, {
@@ -206,7 +207,11 @@ describe('talking video in a real n8n', () => {
 	it(
 		'the example "sheet row with script → avatar video → Drive" writes one talking video per row',
 		async () => {
-			const result = await executeWorkflow(home, ids.example, { secrets: [API_KEY] });
+			const result = await executeWorkflow(home, ids.example, {
+				secrets: [API_KEY],
+				// n8n's file nodes may only write below this folder.
+				env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
+			});
 			expectSucceeded(result);
 
 			const items = nodeOutput(result, 'Talking avatar');

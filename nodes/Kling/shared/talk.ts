@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readMediaInfo, type MediaFormat } from './audioInfo';
-import { MAX_PROMPT_LENGTH, TASK_PATHS, timing } from './constants';
+import { MAX_IMAGE_BYTES, MAX_PROMPT_LENGTH, TASK_PATHS, timing } from './constants';
 import { inputError, klingApiError } from './errors';
 import { checkCredential, limiterOf, settingsOf, waitFrom } from './hooks';
 import { createTask, deriveExternalTaskId, findByExternalId, taskPath, waitForTask } from './tasks';
@@ -968,7 +968,7 @@ async function readAvatarImage(
 			ctx,
 			text(ctx, 'photoBinaryProperty'),
 			field,
-			Number.MAX_SAFE_INTEGER,
+			MAX_IMAGE_BYTES,
 			'photo',
 		);
 		if (input.mimeType && !/^image\/(jpe?g|png)$/i.test(input.mimeType)) {
