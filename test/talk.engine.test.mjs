@@ -275,6 +275,17 @@ describe('lip sync', () => {
 		expect(creates(fake, LIP_SYNC)).toHaveLength(0);
 	});
 
+	it("a voice Kling's text to speech does not know fails with Kling's words, before the lip-sync task", async () => {
+		const result = await runKling({
+			parameters: lipSync({ speechVoice: 'unknown_voice_7' }),
+			credentials: credentials(),
+		});
+		expect(result.error.message).toBe('Kling rejected a parameter value (Kling code 1201)');
+		expect(result.error.description).toMatch(/Kling says: "Voice id not found"/);
+		expect(ttsCalls(fake)).toHaveLength(1);
+		expect(creates(fake, LIP_SYNC)).toHaveLength(0);
+	});
+
 	it('a paid identify-face that breaks off is not sent again (it may have been charged)', async () => {
 		fake.setOptions({ faults: { identifyServerError: 1 } });
 		const result = await runKling({ parameters: lipSync(), credentials: credentials() });

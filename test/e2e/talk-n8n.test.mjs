@@ -207,6 +207,7 @@ describe('talking video in a real n8n', () => {
 	it(
 		'the example "sheet row with script → avatar video → Drive" writes one talking video per row',
 		async () => {
+			fake.reset();
 			const result = await executeWorkflow(home, ids.example, {
 				secrets: [API_KEY],
 				// n8n's file nodes may only write below this folder.
