@@ -127,6 +127,21 @@ describe('voice list for the Voice fields (loadOptions)', () => {
 		});
 	});
 
+	it('asks the default Base URL when the credential leaves it empty', async () => {
+		const asked = [];
+		const options = await getVoices.call({
+			getCredentials: async () => ({ authType: 'apiKey', apiKey: 'k', baseUrl: '' }),
+			helpers: {
+				httpRequestWithAuthentication: async (_type, request) => {
+					asked.push(request.baseURL);
+					throw new Error('offline');
+				},
+			},
+		});
+		expect(asked).toEqual(['https://api-singapore.klingai.com']);
+		expect(options).toHaveLength(SPEECH_VOICES.length);
+	});
+
 	it("still offers Kling's voices when the account cannot be reached", async () => {
 		const options = await getVoices.call(context('http://127.0.0.1:9'));
 		expect(options.map((option) => option.value)).toEqual(SPEECH_VOICES.map((entry) => entry.id));

@@ -9,7 +9,7 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, taskState } from './constants';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL, taskState } from './constants';
 import { downloadError, inputError, klingApiError, taskFailedError } from './errors';
 import { checkCredential, settingsOf, waitFrom } from './hooks';
 import { failureOf, parseEnvelope, requestKling, requestOptionsOfNode } from './transport';
@@ -106,7 +106,7 @@ export async function getVoices(this: ILoadOptionsFunctions): Promise<INodePrope
 		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 		const answer = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
 			method: 'GET',
-			baseURL: normaliseBaseUrl(credentials.baseUrl) || undefined,
+			baseURL: normaliseBaseUrl(credentials.baseUrl) || DEFAULT_BASE_URL,
 			url: CUSTOM_VOICES_PATH,
 			qs: { pageNum: 1, pageSize: PAGE_SIZE },
 			json: true,
