@@ -19,7 +19,14 @@ const { createNodeAsTool } = require(
 	),
 );
 
-const OPERATIONS = ['getTask', 'imageToVideo', 'multiImageToVideo', 'textToVideo'];
+const OPERATIONS = [
+	'avatar',
+	'getTask',
+	'imageToVideo',
+	'lipSync',
+	'multiImageToVideo',
+	'textToVideo',
+];
 const CREATE_OPERATIONS = ['textToVideo', 'imageToVideo', 'multiImageToVideo'];
 const CAMEL_CASE = /^[a-z][a-zA-Z0-9]*$/;
 
@@ -84,7 +91,7 @@ describe('node description as loaded by n8n', () => {
 		expect(description.requestDefaults.baseURL).toMatch(/^=\{\{.*\$credentials\.baseUrl/);
 	});
 
-	it('has exactly the operations textToVideo, imageToVideo, multiImageToVideo and getTask, each with an action and routing', () => {
+	it('has exactly the video operations textToVideo, imageToVideo, multiImageToVideo, getTask, lipSync and avatar, each with an action and routing', () => {
 		const operation = operationProperty();
 		expect(operation.noDataExpression).toBe(true);
 		expect(operation.options.map((option) => option.value).sort()).toEqual(OPERATIONS);
@@ -116,12 +123,12 @@ describe('node description as loaded by n8n', () => {
 			url: '/v1/videos/multi-image2video',
 		});
 		expect(byValue.getTask.routing.request.method).toBe('GET');
-		expect(new Set(operation.options.map((option) => option.action)).size).toBe(4);
+		expect(new Set(operation.options.map((option) => option.action)).size).toBe(OPERATIONS.length);
 	});
 
-	it('has one resource, video', () => {
+	it('has two resources, video and voice', () => {
 		const resource = description.properties.find((property) => property.name === 'resource');
-		expect(resource.options.map((option) => option.value)).toEqual(['video']);
+		expect(resource.options.map((option) => option.value)).toEqual(['video', 'voice']);
 		expect(resource.default).toBe('video');
 	});
 
@@ -187,6 +194,7 @@ describe('node description as loaded by n8n', () => {
 		walk(description.properties, (property, where) => {
 			if (
 				property.type !== 'options' ||
+				property.typeOptions?.loadOptionsMethod ||
 				(typeof property.default === 'string' && property.default.startsWith('='))
 			)
 				return;
@@ -499,8 +507,10 @@ describe('valid as an AI agent tool', () => {
 			),
 		);
 		expect(texts).toEqual([
+			'Make a talking video from a photo in Kling',
 			'Get a video task in Kling',
 			'Generate a video from an image in Kling',
+			'Make a person in a video say new words in Kling',
 			'Generate a video from reference images in Kling',
 			'Generate a video from text in Kling',
 		]);

@@ -11,10 +11,19 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	text2video: '/v1/videos/text2video',
 	image2video: '/v1/videos/image2video',
 	'multi-image2video': '/v1/videos/multi-image2video',
+	'advanced-lip-sync': '/v1/videos/advanced-lip-sync',
+	'avatar/image2video': '/v1/videos/avatar/image2video',
+	'custom-voices': '/v1/general/custom-voices',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */
-export const TASK_KINDS: TaskKind[] = ['text2video', 'image2video', 'multi-image2video'];
+export const TASK_KINDS: TaskKind[] = [
+	'text2video',
+	'image2video',
+	'multi-image2video',
+	'advanced-lip-sync',
+	'avatar/image2video',
+];
 
 /**
  * The URL Get Task declares: the chosen task type's path (text to video first when it is found

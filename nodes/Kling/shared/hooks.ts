@@ -58,9 +58,12 @@ const KIND_OF_OPERATION: Record<string, TaskKind> = {
 	'video.textToVideo': 'text2video',
 	'video.imageToVideo': 'image2video',
 	'video.multiImageToVideo': 'multi-image2video',
+	'video.lipSync': 'advanced-lip-sync',
+	'video.avatar': 'avatar/image2video',
+	'voice.create': 'custom-voices',
 };
 
-interface RunSettings {
+export interface RunSettings {
 	wait: boolean;
 	pollIntervalMs: number;
 	maxWaitMs: number;
@@ -75,7 +78,7 @@ function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
 	return ctx.getNodeParameter('options', {}) as IDataObject;
 }
 
-function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
+export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 	const options = optionsOf(ctx);
 	const number = (value: unknown, fallback: number) => {
 		const parsed = Number(value);
@@ -94,7 +97,11 @@ function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 }
 
 /** Deadline, cancel signal and polling pace of one item, starting now. */
-function waitFrom(ctx: IExecuteSingleFunctions, settings: RunSettings, taskId?: string): PollWait {
+export function waitFrom(
+	ctx: IExecuteSingleFunctions,
+	settings: RunSettings,
+	taskId?: string,
+): PollWait {
 	return {
 		deadline: Date.now() + settings.maxWaitMs,
 		signal: ctx.getExecutionCancelSignal(),
@@ -121,7 +128,7 @@ function throwIfProblem(ctx: IExecuteSingleFunctions, problem: Problem | undefin
 	if (problem) throw inputError(ctx, problem);
 }
 
-async function checkCredential(
+export async function checkCredential(
 	ctx: IExecuteSingleFunctions,
 ): Promise<ICredentialDataDecryptedObject> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
@@ -141,6 +148,12 @@ interface ItemRun {
 	kind?: TaskKind;
 	body?: IDataObject;
 	customId?: string;
+	/** An external_task_id a prepare hook fixed itself (it may have paid steps keyed on it). */
+	fixedExternalId?: string;
+	/** The task a prepare hook already found by its external_task_id: nothing is created. */
+	found?: KlingTask;
+	/** Builds the output item of a finished task instead of the video download. */
+	present?: TaskPresenter;
 	taskId?: string;
 	/** Set when the declared request got an answer (its postReceive ran). */
 	answered?: boolean;
@@ -148,6 +161,13 @@ interface ItemRun {
 	job?: CreateJob;
 	wait?: PollWait;
 }
+
+/** Turns a finished (or, without waiting, a just created) task into the item's output. */
+export type TaskPresenter = (
+	ctx: IExecuteSingleFunctions,
+	task: KlingTask,
+	json: IDataObject,
+) => Promise<INodeExecutionData>;
 
 const itemRuns = new WeakMap<object, ItemRun>();
 
@@ -352,6 +372,33 @@ export async function submitTask(
 	return { ...requestOptions, body: run.body };
 }
 
+/**
+ * preSend of create operations whose prepare hook built and checked the whole body itself,
+ * external_task_id included (e.g. after paid preparatory steps keyed on that ID): the declared
+ * POST is then sent by `runTask` exactly like the other creates.
+ */
+export async function submitPreparedTask(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const run = startItemRun(this, 'create');
+	run.kind = kindOf(this);
+	const body = { ...((requestOptions.body ?? {}) as IDataObject) };
+	run.body = body;
+	run.fixedExternalId = String(body.external_task_id ?? '') || undefined;
+	return { ...requestOptions, body };
+}
+
+/** A prepare hook found the task already created: the item resumes it instead of creating. */
+export function adoptFoundTask(ctx: IExecuteSingleFunctions, task: KlingTask): void {
+	startItemRun(ctx, 'create').found = task;
+}
+
+/** A prepare hook's own output for the finished task (e.g. a voice sample instead of a video). */
+export function presentTaskWith(ctx: IExecuteSingleFunctions, present: TaskPresenter): void {
+	startItemRun(ctx, 'create').present = present;
+}
+
 /** preSend of Get Task: checks the task ID; the declared GET reads it on the chosen type. */
 export async function prepareGetTask(
 	this: IExecuteSingleFunctions,
@@ -394,9 +441,11 @@ async function finalBody(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<ID
 	const body = { ...(run.body as IDataObject) };
 	if (Array.isArray(body.image_list)) body.image_list = [...(body.image_list as IDataObject[])];
 	for (const read of run.pendingImages) await read(body);
-	body.external_task_id = run.customId
-		? customExternalTaskId(run.customId, body)
-		: windowedExternalTaskId(ctx, run, body, Date.now());
+	body.external_task_id =
+		run.fixedExternalId ??
+		(run.customId
+			? customExternalTaskId(run.customId, body)
+			: windowedExternalTaskId(ctx, run, body, Date.now()));
 	return body;
 }
 
@@ -435,7 +484,9 @@ async function earlierWindowTask(
 ): Promise<KlingTask | undefined> {
 	const windowMs = run.settings.reuseWindowMs;
 	const now = Date.now();
-	if (run.customId || windowMs <= 0 || now % windowMs >= windowMs / 4) return undefined;
+	if (run.customId || run.fixedExternalId || windowMs <= 0 || now % windowMs >= windowMs / 4) {
+		return undefined;
+	}
 	const previous = windowedExternalTaskId(ctx, run, job.body, now - windowMs);
 	const task = await findByExternalId(ctx, job.kind, previous, job.wait);
 	const createdAt = Number(task?.created_at);
@@ -474,6 +525,7 @@ async function outputItem(
 	task: KlingTask,
 	json: IDataObject,
 ): Promise<INodeExecutionData> {
+	if (run.present) return await run.present(ctx, task, json);
 	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
 	if (!run.settings.wait || !run.settings.download) return item;
 	if (taskStateOf(task.task_status) !== 'succeeded') return item;
@@ -550,7 +602,7 @@ export async function runTask(
 				wait: run.wait,
 			};
 			run.job = job;
-			const earlier = await earlierWindowTask(this, run, job);
+			const earlier = run.found ?? (await earlierWindowTask(this, run, job));
 			if (earlier) {
 				lease.limiter.accepted();
 				return [await finishCreate(this, run, { task: earlier, reused: true })];

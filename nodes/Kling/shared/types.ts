@@ -1,6 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-export type TaskKind = 'text2video' | 'image2video' | 'multi-image2video';
+export type TaskKind =
+	| 'text2video'
+	| 'image2video'
+	| 'multi-image2video'
+	| 'advanced-lip-sync'
+	| 'avatar/image2video'
+	| 'custom-voices';
 
 export interface KlingEnvelope<T = IDataObject> {
 	code: number;
@@ -20,7 +26,7 @@ export interface KlingTask extends IDataObject {
 	task_status: string;
 	task_status_msg?: string;
 	task_info?: { external_task_id?: string };
-	task_result?: { videos?: KlingVideo[] };
+	task_result?: { videos?: KlingVideo[]; voices?: IDataObject[]; audios?: IDataObject[] };
 }
 
 export type TaskState = 'running' | 'succeeded' | 'failed';

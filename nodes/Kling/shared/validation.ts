@@ -26,6 +26,9 @@ const KIND_LABEL: Record<TaskKind, string> = {
 	text2video: 'text to video',
 	image2video: 'image to video',
 	'multi-image2video': 'multi-image to video',
+	'advanced-lip-sync': 'lip sync',
+	'avatar/image2video': 'avatar',
+	'custom-voices': 'custom voice',
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];

@@ -7,10 +7,14 @@ import {
 	prepareImageToVideo,
 	prepareMultiImageToVideo,
 	runTask,
+	submitPreparedTask,
 	submitTask,
 } from '../../shared/hooks';
+import { prepareAvatar, prepareLipSync } from '../../shared/talk';
+import { videoAvatarDescription } from './avatar';
 import { videoGetTaskDescription } from './getTask';
 import { videoImageToVideoDescription } from './imageToVideo';
+import { videoLipSyncDescription } from './lipSync';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
 import { videoTextToVideoDescription } from './textToVideo';
 
@@ -81,6 +85,39 @@ export const videoDescription: INodeProperties[] = [
 					output: { postReceive: [outputTask] },
 				},
 			},
+			{
+				name: 'Lip Sync',
+				value: 'lipSync',
+				action: 'Make a person in a video say new words',
+				description:
+					'Replace the lip movements of a face in a video with new speech (text or audio). Two paid calls: face identification, then the lip-sync task.',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/advanced-lip-sync',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareLipSync, submitPreparedTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Avatar',
+				value: 'avatar',
+				action: 'Make a talking video from a photo',
+				description: 'Turn one photo and speech (text or audio) into a talking-head video',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/avatar/image2video',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareAvatar, submitPreparedTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
 		],
 		default: 'textToVideo',
 	},
@@ -88,4 +125,6 @@ export const videoDescription: INodeProperties[] = [
 	...videoImageToVideoDescription,
 	...videoMultiImageToVideoDescription,
 	...videoGetTaskDescription,
+	...videoLipSyncDescription,
+	...videoAvatarDescription,
 ];
