@@ -182,7 +182,7 @@ describe('lip sync', () => {
 
 	it('a retry in the same execution reuses the identify-face session and the speech', async () => {
 		// n8n's Retry On Fail runs the node again within the same execution.
-		fake.setOptions({ faults: { submitError: { count: 5, code: 5001, message: 'maintenance' } } });
+		fake.setOptions({ faults: { submitError: { count: 2, code: 5001, message: 'maintenance' } } });
 		const executionId = `retry-${Date.now()}`;
 		const failed = await runKling({
 			parameters: lipSync(),
