@@ -1,5 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { accountDescription } from './resources/account';
+import { imageDescription } from './resources/image';
 import { videoDescription } from './resources/video';
 import { BASE_URL_EXPRESSION } from './shared/constants';
 
@@ -28,10 +30,16 @@ export class Kling implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Video', value: 'video' }],
+				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Image', value: 'image' },
+					{ name: 'Video', value: 'video' },
+				],
 				default: 'video',
 			},
 			...videoDescription,
+			...imageDescription,
+			...accountDescription,
 		],
 	};
 }

@@ -11,6 +11,11 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	text2video: '/v1/videos/text2video',
 	image2video: '/v1/videos/image2video',
 	'multi-image2video': '/v1/videos/multi-image2video',
+	generations: '/v1/images/generations',
+	'omni-image': '/v1/images/omni-image',
+	'multi-image2image': '/v1/images/multi-image2image',
+	'editing/expand': '/v1/images/editing/expand',
+	'kolors-virtual-try-on': '/v1/images/kolors-virtual-try-on',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */

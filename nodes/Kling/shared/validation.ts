@@ -26,6 +26,11 @@ const KIND_LABEL: Record<TaskKind, string> = {
 	text2video: 'text to video',
 	image2video: 'image to video',
 	'multi-image2video': 'multi-image to video',
+	generations: 'image generation',
+	'omni-image': 'omni image',
+	'multi-image2image': 'multi-image to image',
+	'editing/expand': 'image expansion',
+	'kolors-virtual-try-on': 'virtual try-on',
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];
