@@ -13,8 +13,9 @@ export class Kling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : "Text to Video" }}',
-		description: 'Generate videos with Kling AI from text or images and get them as MP4 files',
+			'={{ ({ textToVideo: "Text to Video", imageToVideo: "Image to Video", multiImageToVideo: "Multi-Image to Video", generate: "Generate Images", omniImage: "Omni Image", multiImageToImage: "Multi-Image to Image", expand: "Expand Image", virtualTryOn: "Virtual Try-On", getResourcePacks: "Get Resource Packs", getTaskCosts: "Get Task Costs" })[$parameter["operation"]] || ($parameter["resource"] === "image" ? "Get Image Task" : "Get Task") }}',
+		description:
+			'Generate videos and images with Kling AI, get them as files, and see what they cost',
 		defaults: { name: 'Kling' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
