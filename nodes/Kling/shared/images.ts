@@ -613,6 +613,31 @@ async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
 	if (problem) throw inputError(ctx, problem);
 }
 
+const IMAGE_FAILED =
+	'Kling could not generate this image. Change the prompt or images and run again.';
+
+/** The task engine words a failed task for videos; say "image" on the image operations. */
+function inImageWords(error: unknown): unknown {
+	if (error instanceof NodeOperationError && /^Kling task \S+ failed: /.test(error.message)) {
+		error.description = IMAGE_FAILED;
+	}
+	return error;
+}
+
+async function waitForImageTask(
+	ctx: IExecuteSingleFunctions,
+	kind: ImageKind,
+	task: KlingTask,
+	limiter: ReturnType<typeof limiterFor>,
+	wait: PollWait,
+): Promise<KlingTask> {
+	try {
+		return await waitForTask(ctx, kind, task, limiter, wait);
+	} catch (error) {
+		throw inImageWords(error);
+	}
+}
+
 /** Codes with which Kling refuses a model it no longer (or never) offered on this route. */
 const MODEL_REFUSAL_CODES = [1103, 1200, 1201, 1203];
 
@@ -675,7 +700,7 @@ export async function submitImageTask(
 			throw explainRefusedModel(error, kind, body.model_name);
 		}
 		if (settings.wait) {
-			task = await waitForTask(this, kind, task, limiter, wait);
+			task = await waitForImageTask(this, kind, task, limiter, wait);
 			limiter.grow();
 		}
 	} finally {
@@ -702,7 +727,7 @@ export async function prepareGetImageTask(
 	const limiter = limiterOf(this, settings);
 	const wait = waitFrom(this, settings, taskId);
 	const { kind, task } = await locateTask(this, kindsToSearch(this), taskId, wait);
-	if (settings.wait) await waitForTask(this, kind, task, limiter, wait);
+	if (settings.wait) await waitForImageTask(this, kind as ImageKind, task, limiter, wait);
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
 }
 
@@ -905,10 +930,7 @@ export async function outputImageTask(
 	if (!settings.wait) return [{ json: task, pairedItem }];
 	const state = taskState(task.task_status);
 	if (state === 'failed') {
-		const error = taskFailedError(this, task.task_id, task.task_status_msg);
-		error.description =
-			'Kling could not generate this image. Change the prompt or images and run again.';
-		throw error;
+		throw inImageWords(taskFailedError(this, task.task_id, task.task_status_msg));
 	}
 	if (state !== 'succeeded' || !settings.download) return [{ json: task, pairedItem }];
 
