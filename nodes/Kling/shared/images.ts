@@ -325,8 +325,10 @@ export function prepareImageBody(
 		if (value !== undefined && value !== '' && value !== null) body[key] = value;
 	}
 	const promptRequired = kind === 'generations' || kind === 'omni-image';
+	// The model is checked before empty values are dropped: an empty model is a mistake, not
+	// a wish for Kling's default.
 	const problem =
-		checkModel(kind, body.model_name) ??
+		checkModel(kind, input.model_name) ??
 		(kind === 'kolors-virtual-try-on'
 			? undefined
 			: checkPrompt(body.prompt, 'Prompt', promptRequired)) ??
@@ -467,7 +469,7 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 		case 'generations': {
 			const source = String(parameter(ctx, 'referenceImage', 'none'));
 			const body: IDataObject = {
-				model_name: text(ctx, 'model'),
+				model_name: parameter(ctx, 'model', ''),
 				prompt: text(ctx, 'prompt'),
 				negative_prompt: text(ctx, 'negativePrompt'),
 				aspect_ratio: text(ctx, 'aspectRatio'),
@@ -494,7 +496,7 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 			const images = await imageList(ctx, 'images', 'Images', MAX_OMNI_IMAGES);
 			const series = parameter(ctx, 'seriesAmount', 'auto');
 			return {
-				model_name: text(ctx, 'model'),
+				model_name: parameter(ctx, 'model', ''),
 				prompt: text(ctx, 'prompt'),
 				image_list: images.length ? images.map((image) => ({ image })) : undefined,
 				resolution: text(ctx, 'resolution'),
@@ -514,7 +516,7 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 		case 'multi-image2image': {
 			const subjects = await imageList(ctx, 'subjectImages', 'Subject Images', MAX_SUBJECT_IMAGES);
 			return {
-				model_name: text(ctx, 'model'),
+				model_name: parameter(ctx, 'model', ''),
 				subject_image_list: subjects.map((subject_image) => ({ subject_image })),
 				scene_image: await optionalImage(ctx, 'sceneImage', 'Scene Image'),
 				style_image: await optionalImage(ctx, 'styleImage', 'Style Image'),
@@ -535,7 +537,7 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 			};
 		case 'kolors-virtual-try-on':
 			return {
-				model_name: text(ctx, 'model'),
+				model_name: parameter(ctx, 'model', ''),
 				human_image: await requiredImage(ctx, 'humanImage', 'Person Image'),
 				cloth_image: await requiredImage(ctx, 'clothImage', 'Garment Image'),
 			};
