@@ -119,9 +119,9 @@ describe('node description as loaded by n8n', () => {
 		expect(new Set(operation.options.map((option) => option.action)).size).toBe(4);
 	});
 
-	it('has one resource, video', () => {
+	it('has the resources account, image and video (video by default)', () => {
 		const resource = description.properties.find((property) => property.name === 'resource');
-		expect(resource.options.map((option) => option.value)).toEqual(['video']);
+		expect(resource.options.map((option) => option.value)).toEqual(['account', 'image', 'video']);
 		expect(resource.default).toBe('video');
 	});
 
