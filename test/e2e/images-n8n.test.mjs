@@ -2,7 +2,7 @@
 // generated PNG as binary data, then the README's "sum a run's units" Code node; and Account →
 // Get Resource Packs. The packed package is installed as a community node into a fresh n8n
 // user folder and the workflows run with `n8n execute` against the fake Kling server.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,7 @@ import {
 	importWorkflow,
 	nodeOutput,
 	packPackage,
+	projectRoot,
 	readBinary,
 } from '../../dev/n8n.mjs';
 
@@ -29,13 +30,23 @@ const MINUTE = 60_000;
 const API_KEY = 'e2e-images-api-key-0123456789';
 const CREDENTIAL_NAME = 'Kling account';
 const VIDEO_BYTES = 70_001;
-const PROMPTS = ['A quiet lake at dawn', 'A lighthouse in fog', 'A red kite over dunes'];
 
-// The Code node of the README recipe, verbatim.
+// The Code node of the README recipe, verbatim (the example uses the same).
 const SUM_UNITS = `const units = $input
   .all()
   .reduce((sum, item) => sum + Number(item.json.final_unit_deduction ?? 0), 0);
 return [{ json: { tasks: $input.all().length, units } }];`;
+
+const EXAMPLE = path.join(projectRoot, 'examples/generate-image-then-video.json');
+
+/** The shipped example, polling every second (it polls every 10 s, Kling's advice). */
+function exampleForTest() {
+	const workflow = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+	for (const each of workflow.nodes) {
+		if (each.type === KLING_TYPE) each.parameters.options = { pollInterval: 1 };
+	}
+	return workflow;
+}
 
 let home;
 let fake;
@@ -99,28 +110,7 @@ beforeAll(async () => {
 		data: { authType: 'apiKey', apiKey: API_KEY, baseUrl: fake.url },
 	});
 	const workflows = {
-		chain: chain('E2E generate → image to video → sum units', [
-			node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
-			node('Prompts', 'n8n-nodes-base.code', 2, {
-				jsCode: `return ${JSON.stringify(PROMPTS.map((prompt) => ({ json: { prompt } })))};`,
-			}),
-			kling('Generate Frame', {
-				resource: 'image',
-				operation: 'generate',
-				prompt: '={{ $json.prompt }}',
-				aspectRatio: '16:9',
-				options: { pollInterval: 1 },
-			}),
-			kling('Animate', {
-				resource: 'video',
-				operation: 'imageToVideo',
-				imageSource: 'binary',
-				imageBinaryProperty: 'data',
-				prompt: 'Slow camera push-in',
-				options: { pollInterval: 1 },
-			}),
-			node('Sum Units', 'n8n-nodes-base.code', 2, { jsCode: SUM_UNITS }),
-		]),
+		chain: exampleForTest(),
 		packs: chain('E2E resource packs', [
 			node('Manual Trigger', 'n8n-nodes-base.manualTrigger', 1, {}),
 			kling('Packs', { resource: 'account', operation: 'getResourcePacks' }),
@@ -146,7 +136,7 @@ describe('Image resource in a real n8n', () => {
 			const result = await run('chain');
 			expectSucceeded(result);
 
-			const frames = nodeOutput(result, 'Generate Frame');
+			const frames = nodeOutput(result, 'Generate first frame');
 			expect(frames).toHaveLength(3);
 			const frameBytes = [];
 			for (const item of frames) {
@@ -175,7 +165,7 @@ describe('Image resource in a real n8n', () => {
 				expect(bytes.equals(videoBytesFor(item.json.task_id, VIDEO_BYTES))).toBe(true);
 			}
 
-			const [sum] = nodeOutput(result, 'Sum Units');
+			const [sum] = nodeOutput(result, 'Sum units');
 			const expected = videos.reduce(
 				(total, item) => total + Number(item.json.final_unit_deduction),
 				0,
@@ -183,6 +173,10 @@ describe('Image resource in a real n8n', () => {
 			expect(sum.json).toEqual({ tasks: 3, units: expected });
 			expect(expected).toBeGreaterThan(0);
 			expect(fake.stats().submissions).toBe(6); // 3 images + 3 videos, each paid once
+			// The example runs the README's recipe, word for word.
+			const example = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+			expect(example.nodes.find((n) => n.name === 'Sum units').parameters.jsCode).toBe(SUM_UNITS);
+			expect(readFileSync(path.join(projectRoot, 'README.md'), 'utf8')).toContain(SUM_UNITS);
 			expect(result.leaked).toEqual([]);
 		},
 		5 * MINUTE,
