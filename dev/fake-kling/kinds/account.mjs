@@ -109,39 +109,54 @@ const FILTER_FIELDS = {
 };
 
 function matchesFilters(row, filters) {
-	return (filters ?? []).every(({ key, values }) => values.includes(String(row[FILTER_FIELDS[key]])));
+	return (filters ?? []).every(({ key, values }) =>
+		values.includes(String(row[FILTER_FIELDS[key]])),
+	);
 }
 
 export function register(api) {
 	const { helpers } = api;
 
-	api.route('GET', (pathname) => pathname === '/account/costs' && {}, (ctx) => {
-		const now = Date.now();
-		const last = lastCostsCall.get(ctx.state);
-		lastCostsCall.set(ctx.state, now);
-		if (last !== undefined && now - last < 1000) {
-			ctx.state.counters.qpsRejected = (ctx.state.counters.qpsRejected ?? 0) + 1;
-			return helpers.sendError(ctx, 1302, 'request rate exceeds limit (QPS 1)');
-		}
-		const fault = ctx.state.options.faults.costsInnerError;
-		if (fault) {
-			delete ctx.state.options.faults.costsInnerError;
-			return helpers.sendData(ctx, { code: fault.code, msg: fault.msg });
-		}
-		const start = Number(ctx.query.start_time);
-		const end = Number(ctx.query.end_time);
-		if (!Number.isFinite(start) || !Number.isFinite(end) || ctx.query.start_time === undefined || ctx.query.end_time === undefined) {
-			return helpers.sendData(ctx, { code: 1201, msg: 'start_time and end_time are required' });
-		}
-		const name = ctx.query.resource_pack_name;
-		const packs = (ctx.state.options.packs ?? DEFAULT_PACKS).filter(
-			(pack) =>
-				(name === undefined || pack.resource_pack_name === name) &&
-				pack.effective_time <= end &&
-				pack.invalid_time >= start,
-		);
-		return helpers.sendData(ctx, { code: 0, msg: 'success', resource_pack_subscribe_infos: packs });
-	});
+	api.route(
+		'GET',
+		(pathname) => pathname === '/account/costs' && {},
+		(ctx) => {
+			const now = Date.now();
+			const last = lastCostsCall.get(ctx.state);
+			lastCostsCall.set(ctx.state, now);
+			if (last !== undefined && now - last < 1000) {
+				ctx.state.counters.qpsRejected = (ctx.state.counters.qpsRejected ?? 0) + 1;
+				return helpers.sendError(ctx, 1302, 'request rate exceeds limit (QPS 1)');
+			}
+			const fault = ctx.state.options.faults.costsInnerError;
+			if (fault) {
+				delete ctx.state.options.faults.costsInnerError;
+				return helpers.sendData(ctx, { code: fault.code, msg: fault.msg });
+			}
+			const start = Number(ctx.query.start_time);
+			const end = Number(ctx.query.end_time);
+			if (
+				!Number.isFinite(start) ||
+				!Number.isFinite(end) ||
+				ctx.query.start_time === undefined ||
+				ctx.query.end_time === undefined
+			) {
+				return helpers.sendData(ctx, { code: 1201, msg: 'start_time and end_time are required' });
+			}
+			const name = ctx.query.resource_pack_name;
+			const packs = (ctx.state.options.packs ?? DEFAULT_PACKS).filter(
+				(pack) =>
+					(name === undefined || pack.resource_pack_name === name) &&
+					pack.effective_time <= end &&
+					pack.invalid_time >= start,
+			);
+			return helpers.sendData(ctx, {
+				code: 0,
+				msg: 'success',
+				resource_pack_subscribe_infos: packs,
+			});
+		},
+	);
 
 	api.route(
 		'POST',

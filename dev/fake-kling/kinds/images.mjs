@@ -23,7 +23,10 @@ function commonError(kind, body) {
 	if (models && body.model_name !== undefined && !models.includes(body.model_name)) {
 		return bad(`model_name ${body.model_name} is not supported`);
 	}
-	if (body.prompt !== undefined && (typeof body.prompt !== 'string' || [...body.prompt].length > 2500)) {
+	if (
+		body.prompt !== undefined &&
+		(typeof body.prompt !== 'string' || [...body.prompt].length > 2500)
+	) {
 		return bad('prompt must be a string of at most 2500 characters');
 	}
 	if (body.n !== undefined && !(Number.isInteger(body.n) && body.n >= 1 && body.n <= 9)) {
@@ -58,7 +61,12 @@ const VALIDATE = {
 	},
 	'images/multi-image2image': (body) => {
 		const list = body.subject_image_list;
-		if (!Array.isArray(list) || list.length < 1 || list.length > 4 || !list.every((item) => isText(item?.subject_image))) {
+		if (
+			!Array.isArray(list) ||
+			list.length < 1 ||
+			list.length > 4 ||
+			!list.every((item) => isText(item?.subject_image))
+		) {
 			return bad('subject_image_list must hold 1 to 4 items of {subject_image}');
 		}
 		return undefined;
@@ -123,11 +131,14 @@ function result(task, { mediaUrl }) {
 	const { body, kind } = task;
 	if (kind === 'images/kolors-virtual-try-on') return { images: images(task, mediaUrl, 1) };
 	if (kind === 'images/omni-image' && body.result_type === 'series') {
-		const amount = body.series_amount === 'auto' || body.series_amount === undefined ? 4 : body.series_amount;
+		const amount =
+			body.series_amount === 'auto' || body.series_amount === undefined ? 4 : body.series_amount;
 		return { result_type: 'series', images: [], series_images: images(task, mediaUrl, amount) };
 	}
 	const list = images(task, mediaUrl, countOf(body));
-	return kind === 'images/omni-image' ? { result_type: 'single', images: list, series_images: [] } : { images: list };
+	return kind === 'images/omni-image'
+		? { result_type: 'single', images: list, series_images: [] }
+		: { images: list };
 }
 
 function media(task, index, extension) {
