@@ -13,7 +13,7 @@ export class Kling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ ({ textToVideo: "Text to Video", imageToVideo: "Image to Video", multiImageToVideo: "Multi-Image to Video", generate: "Generate Images", omniImage: "Omni Image", multiImageToImage: "Multi-Image to Image", expand: "Expand Image", virtualTryOn: "Virtual Try-On", getResourcePacks: "Get Resource Packs", getTaskCosts: "Get Task Costs" })[$parameter["operation"]] || ($parameter["resource"] === "image" ? "Get Image Task" : "Get Task") }}',
+			'={{ $parameter["operation"] === "textToVideo" ? "Text to Video" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : $parameter["operation"] === "generate" ? "Generate Images" : $parameter["operation"] === "omniImage" ? "Omni Image" : $parameter["operation"] === "multiImageToImage" ? "Multi-Image to Image" : $parameter["operation"] === "expand" ? "Expand Image" : $parameter["operation"] === "virtualTryOn" ? "Virtual Try-On" : $parameter["operation"] === "getResourcePacks" ? "Get Resource Packs" : $parameter["operation"] === "getTaskCosts" ? "Get Task Costs" : $parameter["resource"] === "image" ? "Get Image Task" : "Get Task" }}',
 		description:
 			'Generate videos and images with Kling AI, get them as files, and see what they cost',
 		defaults: { name: 'Kling' },
