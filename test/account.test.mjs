@@ -3,8 +3,11 @@
 // costs of the tasks of the input items, and the charge every task output carries.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
 import { DEFAULT_PACKS } from '../dev/fake-kling/kinds/account.mjs';
-import { loadPackage, runKling } from '../dev/engine.mjs';
+import { loadPackage, projectRoot, runKling } from '../dev/engine.mjs';
 import {
 	SECRETS,
 	apiKeyCredentials,
@@ -16,6 +19,8 @@ import {
 } from '../dev/kling.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
+const require = createRequire(import.meta.url);
+const account = require(path.join(projectRoot, 'dist/nodes/Kling/shared/account.js'));
 
 let fake;
 beforeAll(async () => {
@@ -114,6 +119,35 @@ describe('Get Resource Packs', () => {
 });
 
 describe('QPS ≤ 1 on /account/costs', () => {
+	it('a call of one account waits for the answer to the previous one plus the gap; another account does not', async () => {
+		const { accountTiming, takeAccountTurn } = account;
+		expect(accountTiming.minGapMs).toBeGreaterThanOrEqual(1000);
+		const saved = { ...accountTiming };
+		accountTiming.minGapMs = 60;
+		try {
+			const started = Date.now();
+			const first = takeAccountTurn('account-a');
+			const second = takeAccountTurn('account-a');
+			const other = takeAccountTurn('account-b');
+			await first.ready;
+			await other.ready;
+			expect(Date.now() - started).toBeLessThan(50);
+			let secondReady = false;
+			void second.ready.then(() => (secondReady = true));
+			// The first call's answer is slow: the second may not go while it is outstanding.
+			await new Promise((resolve) => setTimeout(resolve, 150));
+			expect(secondReady).toBe(false);
+			const answeredAt = Date.now();
+			first.done();
+			await second.ready;
+			expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(55);
+			second.done();
+			other.done();
+		} finally {
+			Object.assign(accountTiming, saved);
+		}
+	});
+
 	it('the fake server really refuses a second call within a second (so the next test can fail)', async () => {
 		const call = () =>
 			fetch(`${fake.url}/account/costs?start_time=0&end_time=1`, {
@@ -181,6 +215,18 @@ describe('Get Task Costs', () => {
 		expect(calls[2].body.cursor).not.toBe(calls[1].body.cursor);
 		const gaps = calls.slice(1).map((entry, i) => entry.at - calls[i].at);
 		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+	}, 30_000);
+
+	it('a page that failed with a 5xx is asked again; no row is lost or doubled', async () => {
+		const all = billingRows(1200);
+		fake.setOptions({ billingRows: { package: all }, faults: { billingServerError: 2 } });
+		const result = await runKling({
+			parameters: costs({ returnAll: true }),
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.task_id)).toEqual(all.map((row) => row.task_id));
+		expect(billingCalls().map((entry) => entry.status)).toEqual([500, 500, 200, 200, 200]);
 	}, 30_000);
 
 	it('Limit 700 reads two pages (500 + 200) and stops', async () => {

@@ -200,6 +200,23 @@ describe('Generate', () => {
 		expect(fake.stats().submissions).toBe(1);
 	});
 
+	it('Get Task with a given type that does not hold the task says it was not found', async () => {
+		const created = await runKling({
+			parameters: image('generate', { prompt: 'A pier', waitForCompletion: false }),
+			credentials: apiKeyCredentials(fake),
+		});
+		const taskId = created.items[0].json.task_id;
+		const result = await runKling({
+			parameters: image('getTask', { taskId, taskKind: 'editing/expand' }),
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.status).toBe('error');
+		expect(result.error.message).toBe(
+			`Kling could not find the task or model (Kling code 1203) [task ${taskId}]`,
+		);
+		expect(fake.log.at(-1).path).toBe(`/v1/images/editing/expand/${taskId}`);
+	});
+
 	it('keeps the task but downloads nothing when Download Images is off', async () => {
 		const result = await runKling({
 			parameters: image('generate', { prompt: 'A moth' }, { downloadImages: false }),

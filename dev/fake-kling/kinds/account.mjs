@@ -2,8 +2,9 @@
 // wrapped, at most one call per second — a second call within 1 s gets HTTP 429 / 1302) and the
 // billing lists POST /account/billing/package and /balance with cursor paging.
 // Packs come from the option `packs`, deductions from `billingRows` ({ package: [], balance: [] })
-// or, when not set, one row per finished task of the server. Fault: `faults.costsInnerError =
-// { code, msg }` answers the next /account/costs call with that inner error.
+// or, when not set, one row per finished task of the server. Faults: `faults.costsInnerError =
+// { code, msg }` answers the next /account/costs call with that inner error;
+// `faults.billingServerError = n` answers the next n billing calls with 5000.
 
 const DAY = 24 * 60 * 60 * 1000;
 const lastCostsCall = new WeakMap();
@@ -162,6 +163,9 @@ export function register(api) {
 		'POST',
 		(pathname) => /^\/account\/billing\/(package|balance)$/.exec(pathname)?.slice(1),
 		(ctx, [type]) => {
+			if (helpers.takeFault(ctx.state, 'billingServerError')) {
+				return helpers.sendError(ctx, 5000, 'internal error');
+			}
 			const body = helpers.isPlainObject(ctx.body) ? ctx.body : {};
 			let query;
 			if (body.cursor !== undefined) {

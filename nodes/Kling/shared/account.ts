@@ -24,22 +24,44 @@ export const DEFAULT_COSTS_WINDOW_DAYS = 30;
 export const MAX_BILLING_PAGE = 500;
 
 /**
- * Minimum gap between two account calls on the same account. Kling allows one call per second
- * on /account/costs; a little more absorbs the time between booking and sending. Exported so
- * tests can read it; the node never changes it.
+ * Gap between the answer to one account call and the next call on the same account. Kling
+ * allows one call per second on /account/costs and counts arrivals; waiting from the previous
+ * *answer* (not from when the previous call was booked) keeps the gap even when a busy machine
+ * sends a call late. Exported so tests can read (and shorten) it; the node never changes it.
  */
-export const accountTiming = { minGapMs: 1100 };
+export const accountTiming = { minGapMs: 1100, answerTimeoutMs: 15_000 };
 
 // ---------------------------------------------------------------------------------------------
 // One call per second per account, across items, node runs and executions of this process
 
-const nextCallAt = new Map<string, number>();
+/** Per account: settles when the last booked call has been answered and the gap is over. */
+const lanes = new Map<string, Promise<void>>();
 
-/** Books the next account call of `key`; returns how long to wait before sending it. */
-export function reserveAccountCall(key: string, now = Date.now()): number {
-	const at = Math.max(now, nextCallAt.get(key) ?? 0);
-	nextCallAt.set(key, at + accountTiming.minGapMs);
-	return at - now;
+export interface AccountTurn {
+	/** Settles when this call may be sent. */
+	ready: Promise<void>;
+	/** Call when the answer came back (or the call was dropped): the gap starts then. */
+	done(): void;
+}
+
+/**
+ * Books the next account call of `key` behind all calls booked before it. A call whose `done`
+ * is never called (an answer that never came) holds the lane at most `answerTimeoutMs`.
+ */
+export function takeAccountTurn(key: string): AccountTurn {
+	const previous = lanes.get(key) ?? Promise.resolve();
+	let done: () => void = () => {};
+	const answered = new Promise<void>((resolve) => (done = resolve));
+	const lane = previous.then(async () => {
+		await Promise.race([answered, sleep(accountTiming.answerTimeoutMs)]);
+		await sleep(accountTiming.minGapMs);
+	});
+	lanes.set(key, lane);
+	// Forget an idle lane so the map does not grow with every credential ever used.
+	void lane.then(() => {
+		if (lanes.get(key) === lane) lanes.delete(key);
+	});
+	return { ready: previous, done };
 }
 
 /** The account a credential points at, as a digest (the key itself is never kept). */
@@ -54,18 +76,60 @@ async function accountKey(ctx: IExecuteSingleFunctions): Promise<string> {
 		.digest('hex');
 }
 
-async function awaitTurn(ctx: IExecuteSingleFunctions, extraMs = 0): Promise<void> {
+/** Waits for this account's turn (after `extraMs`, e.g. Kling's Retry-After); returns `done`. */
+async function awaitTurn(ctx: IExecuteSingleFunctions, extraMs = 0): Promise<() => void> {
 	const key = await accountKey(ctx);
-	// Waiting for Retry-After first, then booking, keeps the booking order fair.
 	const signal = ctx.getExecutionCancelSignal();
 	try {
 		if (extraMs > 0) await sleep(extraMs, signal);
-		const wait = reserveAccountCall(key);
-		if (wait > 0) await sleep(wait, signal);
 	} catch {
 		throw cancelledError(ctx);
 	}
-	if (signal?.aborted) throw cancelledError(ctx);
+	const turn = takeAccountTurn(key);
+	const cancelled = new Promise<'cancelled'>((resolve) => {
+		if (signal?.aborted) resolve('cancelled');
+		signal?.addEventListener('abort', () => resolve('cancelled'), { once: true });
+	});
+	if ((await Promise.race([turn.ready, cancelled])) === 'cancelled') {
+		turn.done();
+		throw cancelledError(ctx);
+	}
+	return turn.done;
+}
+
+/** One account call in its turn; the gap to the next one starts when its answer is in. */
+async function inTurn(
+	ctx: IExecuteSingleFunctions,
+	extraMs: number,
+	call: () => Promise<Exchange>,
+): Promise<Exchange> {
+	const done = await awaitTurn(ctx, extraMs);
+	try {
+		return await call();
+	} finally {
+		done();
+	}
+}
+
+/**
+ * The declarative request is sent by n8n after the preSend hook: its turn is opened there and
+ * closed in the postReceive hook (when its answer is in), keyed by execution, node and item.
+ */
+const openTurns = new Map<string, () => void>();
+
+function turnKey(ctx: IExecuteSingleFunctions): string {
+	const node = ctx.getNode();
+	return `${ctx.getExecutionId()}:${node.id ?? node.name}:${ctx.getItemIndex()}`;
+}
+
+async function openTurn(ctx: IExecuteSingleFunctions): Promise<void> {
+	openTurns.set(turnKey(ctx), await awaitTurn(ctx));
+}
+
+function closeTurn(ctx: IExecuteSingleFunctions): void {
+	const key = turnKey(ctx);
+	openTurns.get(key)?.();
+	openTurns.delete(key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,8 +249,7 @@ async function settle(
 	for (let attempt = 1; ; attempt++) {
 		const transient = result.noAnswer !== undefined || (result.status ?? 0) >= 500;
 		if ((!isThrottled(result) && !transient) || attempt >= MAX_TRANSIENT_ATTEMPTS) break;
-		await awaitTurn(ctx, result.retryAfterMs ?? 0);
-		result = await again();
+		result = await inTurn(ctx, result.retryAfterMs ?? 0, again);
 	}
 	return dataOf(ctx, result);
 }
@@ -210,7 +273,7 @@ export async function prepareResourcePacks(
 ): Promise<IHttpRequestOptions> {
 	const qs = packsQuery(this);
 	await checkCredential(this);
-	await awaitTurn(this);
+	await openTurn(this);
 	return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), ...qs } };
 }
 
@@ -225,6 +288,7 @@ export async function outputResourcePacks(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
+	closeTurn(this);
 	const data = await settle(this, exchangeOf(response), async () =>
 		exchange(this, { method: 'GET', url: '/account/costs', qs: packsQuery(this) }),
 	);
@@ -345,7 +409,7 @@ export async function prepareTaskCosts(
 ): Promise<IHttpRequestOptions> {
 	const query = costsQuery(this);
 	await checkCredential(this);
-	await awaitTurn(this);
+	await openTurn(this);
 	return { ...requestOptions, url: query.url, body: query.body };
 }
 
@@ -371,6 +435,7 @@ export async function outputTaskCosts(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
+	closeTurn(this);
 	const query = costsQuery(this);
 	let data = await settle(this, exchangeOf(response), async () =>
 		exchange(this, { method: 'POST', url: query.url, body: query.body }),
@@ -389,8 +454,9 @@ export async function outputTaskCosts(
 			cursor: page.cursor,
 			limit: Math.min(MAX_BILLING_PAGE, query.wanted - rows.length),
 		};
-		await awaitTurn(this);
-		const first = await exchange(this, { method: 'POST', url: query.url, body });
+		const first = await inTurn(this, 0, async () =>
+			exchange(this, { method: 'POST', url: query.url, body }),
+		);
 		data = await settle(this, first, async () =>
 			exchange(this, { method: 'POST', url: query.url, body }),
 		);
