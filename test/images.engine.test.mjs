@@ -244,6 +244,22 @@ describe('Generate', () => {
 		expect(downloads()).toHaveLength(2);
 	});
 
+	it('an empty download is not taken for the image: it is fetched again', async () => {
+		const result = await runKling({
+			parameters: image('generate', { prompt: 'A quiet street [empty-first]' }),
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.error).toBeUndefined();
+		await expectImage(
+			result.items[0].binary.data,
+			result.items[0].json.task_id,
+			0,
+			'png',
+			'image/png',
+		);
+		expect(downloads()).toHaveLength(2);
+	});
+
 	it('an older model ID given by expression is sent; when Kling refuses it the error says why', async () => {
 		const result = await runKling({
 			parameters: image('generate', { model: '={{ "kling-v1" }}', prompt: 'A lighthouse' }),

@@ -1,6 +1,7 @@
 // Image task kinds of the fake Kling server (kling-api-more.md §9): the five /v1/images routes
 // with the legacy task shape, a check of each documented body rule, and real image bytes
-// (PNG, JPEG, or WebP when the prompt contains "[webp]") served at the task's media URLs.
+// (PNG, JPEG, or WebP when the prompt contains "[webp]") served at the task's media URLs;
+// "[empty-first]" in the prompt makes the first download of each image an empty answer.
 import { makeJpeg, makePng } from '../../images.mjs';
 
 const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4', '3:2', '2:3', '21:9'];
@@ -141,10 +142,18 @@ function result(task, { mediaUrl }) {
 		: { images: list };
 }
 
+const servedEmpty = new Set();
+
 function media(task, index, extension) {
 	const known = result(task, { mediaUrl: (i, ext) => `${i}.${ext}` });
 	const list = known.images.length ? known.images : known.series_images;
 	if (!list[index] || extensionOf(task, index) !== extension) return undefined;
+	// "[empty-first]" in the prompt: the first download of each image is an empty 200 answer.
+	const key = `${task.task_id}/${index}`;
+	if (String(task.body.prompt ?? '').includes('[empty-first]') && !servedEmpty.has(key)) {
+		servedEmpty.add(key);
+		return { bytes: Buffer.alloc(0), mimeType: MIME[extension] ?? 'application/octet-stream' };
+	}
 	// WebP is served without a helpful content type: the node must recognise it by its bytes.
 	return {
 		bytes: imageBytesFor(task.task_id, index, extension),

@@ -893,8 +893,11 @@ async function downloadImage(
 					`kling-${task.task_id}-${number}.${extension}`,
 					mimeType,
 				);
-				if (!Number.isFinite(expected) || expected <= 0 || binary.bytes === expected) return binary;
-				lastProblem = `received ${binary.bytes} of ${expected} bytes`;
+				const complete = !Number.isFinite(expected) || expected <= 0 || binary.bytes === expected;
+				if (complete && Number(binary.bytes) > 0) return binary;
+				lastProblem = complete
+					? 'the file is empty'
+					: `received ${binary.bytes} of ${expected} bytes`;
 			} catch (error) {
 				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
 			}
