@@ -113,6 +113,31 @@ describe.each(Object.keys(OPERATIONS))('resource %s', (resource) => {
 	});
 });
 
+describe('account operations', () => {
+	it('Get Resource Packs says that the remaining quantity can lag up to 12 hours, in the operation and a notice', () => {
+		const option = operationOf('account').options.find((o) => o.value === 'getResourcePacks');
+		expect(option.description).toMatch(/up to 12 hours/);
+		const notice = propertiesFor('account', 'getResourcePacks').find((p) => p.type === 'notice');
+		expect(notice.displayName).toMatch(/up to 12 hours/);
+	});
+
+	it('Get Task Costs has Return All and Limit like n8n list operations', () => {
+		const names = propertiesFor('account', 'getTaskCosts').map((p) => p.name);
+		expect(names).toEqual(
+			expect.arrayContaining([
+				'returnAll',
+				'limit',
+				'billingType',
+				'costSource',
+				'taskId',
+				'filters',
+			]),
+		);
+		const limit = propertiesFor('account', 'getTaskCosts').find((p) => p.name === 'limit');
+		expect(limit.displayOptions.show.returnAll).toEqual([false]);
+	});
+});
+
 describe('image kinds', () => {
 	it('every image operation maps to a task kind with a path under /v1/images', () => {
 		for (const [operation, kind] of Object.entries(images.IMAGE_KIND_OF_OPERATION)) {

@@ -24,7 +24,7 @@ export const accountDescription: INodeProperties[] = [
 				value: 'getResourcePacks',
 				action: 'Get the resource packs of the account',
 				description:
-					'List the resource packs with their remaining and total units (free; at most one call per second)',
+					'List the resource packs with their remaining and total units (Kling updates the remaining units up to 12 hours late; free; at most one call per second)',
 				routing: {
 					request: { method: 'GET', url: '/account/costs', ignoreHttpStatusErrors: true },
 					send: { preSend: [prepareResourcePacks] },
