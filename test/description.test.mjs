@@ -126,9 +126,9 @@ describe('node description as loaded by n8n', () => {
 		expect(new Set(operation.options.map((option) => option.action)).size).toBe(OPERATIONS.length);
 	});
 
-	it('has two resources, video and voice', () => {
+	it('has the resources account, image, video and voice', () => {
 		const resource = description.properties.find((property) => property.name === 'resource');
-		expect(resource.options.map((option) => option.value)).toEqual(['video', 'voice']);
+		expect(resource.options.map((option) => option.value)).toEqual(['account', 'image', 'video', 'voice']);
 		expect(resource.default).toBe('video');
 	});
 

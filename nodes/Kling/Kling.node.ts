@@ -1,5 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { accountDescription } from './resources/account';
+import { imageDescription } from './resources/image';
 import { videoDescription } from './resources/video';
 import { voiceDescription } from './resources/voice';
 import { BASE_URL_EXPRESSION } from './shared/constants';
@@ -13,8 +15,9 @@ export class Kling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["resource"] === "voice" ? "Voice: " + $parameter["operation"] : $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : $parameter["operation"] === "lipSync" ? "Lip Sync" : $parameter["operation"] === "avatar" ? "Avatar" : "Text to Video" }}',
-		description: 'Generate videos with Kling AI from text or images and get them as MP4 files',
+			'={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description:
+			'Generate videos and images with Kling AI, get them as files, and see what they cost',
 		defaults: { name: 'Kling' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -31,12 +34,16 @@ export class Kling implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Image', value: 'image' },
 					{ name: 'Video', value: 'video' },
 					{ name: 'Voice', value: 'voice' },
 				],
 				default: 'video',
 			},
 			...videoDescription,
+			...imageDescription,
+			...accountDescription,
 			...voiceDescription,
 		],
 	};

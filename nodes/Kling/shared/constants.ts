@@ -14,6 +14,11 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	'advanced-lip-sync': '/v1/videos/advanced-lip-sync',
 	'avatar/image2video': '/v1/videos/avatar/image2video',
 	'custom-voices': '/v1/general/custom-voices',
+	generations: '/v1/images/generations',
+	'omni-image': '/v1/images/omni-image',
+	'multi-image2image': '/v1/images/multi-image2image',
+	'editing/expand': '/v1/images/editing/expand',
+	'kolors-virtual-try-on': '/v1/images/kolors-virtual-try-on',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */

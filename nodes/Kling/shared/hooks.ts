@@ -152,8 +152,12 @@ interface ItemRun {
 	fixedExternalId?: string;
 	/** The task a prepare hook already found by its external_task_id: nothing is created. */
 	found?: KlingTask;
-	/** Builds the output item of a finished task instead of the video download. */
+	/** Builds the output items of a finished task instead of the video download. */
 	present?: TaskPresenter;
+	/** The kinds a Get Task of another resource searches (instead of the video kinds). */
+	searchKinds?: TaskKind[];
+	/** Rewords the item's error for its resource (e.g. "image" instead of "video"). */
+	explain?: (error: unknown) => unknown;
 	taskId?: string;
 	/** Set when the declared request got an answer (its postReceive ran). */
 	answered?: boolean;
@@ -167,7 +171,8 @@ export type TaskPresenter = (
 	ctx: IExecuteSingleFunctions,
 	task: KlingTask,
 	json: IDataObject,
-) => Promise<INodeExecutionData>;
+	wait: PollWait,
+) => Promise<INodeExecutionData[]>;
 
 const itemRuns = new WeakMap<object, ItemRun>();
 
@@ -358,18 +363,32 @@ export async function submitTask(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const run = startItemRun(this, 'create');
-	run.kind = kindOf(this);
+	const kind = kindOf(this);
 	const options = optionsOf(this);
 	await checkCredential(this);
-	const prepared = prepareSubmissionBody(run.kind, {
+	const prepared = prepareSubmissionBody(kind, {
 		...((requestOptions.body ?? {}) as IDataObject),
 		...extraBodyFields(options),
 	});
 	if ('problem' in prepared) throw inputError(this, prepared.problem);
-	run.body = prepared.body;
-	run.customId = String(options.externalTaskId ?? '').trim();
-	return { ...requestOptions, body: run.body };
+	return { ...requestOptions, body: beginCreate(this, kind, prepared.body) };
+}
+
+/**
+ * Hands a checked body to the engine: from here on the create is sent by `runTask` (once the
+ * item holds its place) with the derived or custom external_task_id. For preSend hooks of
+ * operations that build and check their body themselves (e.g. the Image resource).
+ */
+export function beginCreate(
+	ctx: IExecuteSingleFunctions,
+	kind: TaskKind,
+	body: IDataObject,
+): IDataObject {
+	const run = startItemRun(ctx, 'create');
+	run.kind = kind;
+	run.body = body;
+	run.customId = String(optionsOf(ctx).externalTaskId ?? '').trim();
+	return body;
 }
 
 /**
@@ -391,12 +410,25 @@ export async function submitPreparedTask(
 
 /** A prepare hook found the task already created: the item resumes it instead of creating. */
 export function adoptFoundTask(ctx: IExecuteSingleFunctions, task: KlingTask): void {
-	startItemRun(ctx, 'create').found = task;
+	(itemRuns.get(ctx) ?? startItemRun(ctx, 'create')).found = task;
 }
 
 /** A prepare hook's own output for the finished task (e.g. a voice sample instead of a video). */
 export function presentTaskWith(ctx: IExecuteSingleFunctions, present: TaskPresenter): void {
-	startItemRun(ctx, 'create').present = present;
+	(itemRuns.get(ctx) ?? startItemRun(ctx, 'create')).present = present;
+}
+
+/** An operation's own wording of the item's error (it keeps the error's type and code). */
+export function explainErrorsWith(
+	ctx: IExecuteSingleFunctions,
+	explain: (error: unknown) => unknown,
+): void {
+	(itemRuns.get(ctx) ?? startItemRun(ctx, 'create')).explain = explain;
+}
+
+/** Get Task of another resource: the task kinds to search, the declared one first. */
+export function searchTaskKinds(ctx: IExecuteSingleFunctions, kinds: TaskKind[]): void {
+	(itemRuns.get(ctx) ?? startItemRun(ctx, 'get')).searchKinds = kinds;
 }
 
 /** preSend of Get Task: checks the task ID; the declared GET reads it on the chosen type. */
@@ -499,7 +531,7 @@ async function finishCreate(
 	ctx: IExecuteSingleFunctions,
 	run: ItemRun,
 	created: CreatedTask,
-): Promise<INodeExecutionData> {
+): Promise<INodeExecutionData[]> {
 	const job = run.job as CreateJob;
 	let task = created.task;
 	if (run.settings.wait) {
@@ -524,16 +556,16 @@ async function outputItem(
 	kind: TaskKind,
 	task: KlingTask,
 	json: IDataObject,
-): Promise<INodeExecutionData> {
-	if (run.present) return await run.present(ctx, task, json);
-	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
-	if (!run.settings.wait || !run.settings.download) return item;
-	if (taskStateOf(task.task_status) !== 'succeeded') return item;
+): Promise<INodeExecutionData[]> {
 	const wait = { ...(run.wait as PollWait), taskId: task.task_id };
+	if (run.present) return await run.present(ctx, task, json, wait);
+	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
+	if (!run.settings.wait || !run.settings.download) return [item];
+	if (taskStateOf(task.task_status) !== 'succeeded') return [item];
 	// An expired video URL is renewed by reading the task again.
 	const refresh = async () => await getTask(ctx, kind, task.task_id, wait);
 	item.binary = { [run.settings.binaryProperty]: await downloadVideo(ctx, task, refresh, wait) };
-	return item;
+	return [item];
 }
 
 /** Get Task: the declared GET's answer (or its failure), then the other types, waiting, video. */
@@ -541,10 +573,10 @@ async function finishGet(
 	ctx: IExecuteSingleFunctions,
 	run: ItemRun,
 	first: Answer,
-): Promise<INodeExecutionData> {
+): Promise<INodeExecutionData[]> {
 	const taskId = run.taskId as string;
 	const wait = run.wait as PollWait;
-	const [declaredKind, ...otherKinds] = kindsToSearch(ctx);
+	const [declaredKind, ...otherKinds] = run.searchKinds ?? kindsToSearch(ctx);
 	let kind = declaredKind;
 	let task: KlingTask;
 	try {
@@ -571,7 +603,23 @@ async function finishGet(
  * RoutingNode then skips postReceive) into the same recovery as a 5xx: the task is looked up
  * by its external_task_id before anything is sent again.
  */
+/**
+ * The pagination hook around every operation's declared request (RoutingNode calls it with
+ * `send.paginate`): runs the item and words its error the operation's way.
+ */
 export async function runTask(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	try {
+		return await runItem.call(this, requestData);
+	} catch (error) {
+		const explain = itemRunOf(this)?.explain;
+		throw explain ? explain(error) : error;
+	}
+}
+
+async function runItem(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
@@ -605,7 +653,7 @@ export async function runTask(
 			const earlier = run.found ?? (await earlierWindowTask(this, run, job));
 			if (earlier) {
 				lease.limiter.accepted();
-				return [await finishCreate(this, run, { task: earlier, reused: true })];
+				return await finishCreate(this, run, { task: earlier, reused: true });
 			}
 			requestData.options.body = body;
 			return await sendDeclared(
@@ -626,7 +674,7 @@ async function sendDeclared(
 	ctx: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 	run: ItemRun,
-	recover: (noAnswer: Answer) => Promise<INodeExecutionData>,
+	recover: (noAnswer: Answer) => Promise<INodeExecutionData[]>,
 ): Promise<INodeExecutionData[]> {
 	try {
 		return await ctx.makeRoutingRequest(requestData);
@@ -634,7 +682,7 @@ async function sendDeclared(
 		// An error from outputTask (the request was answered) is the item's result.
 		if (run.answered) throw asNodeError(ctx, error);
 		if (ctx.getExecutionCancelSignal()?.aborted) throw cancelledError(ctx, run.taskId);
-		return [await recover({ noAnswer: describeNetworkError(error) })];
+		return await recover({ noAnswer: describeNetworkError(error) });
 	}
 }
 
@@ -651,7 +699,7 @@ export async function outputTask(
 	const run = requireItemRun(this);
 	run.answered = true;
 	const answer = answerOf(response);
-	if (run.operation === 'get') return [await finishGet(this, run, answer)];
+	if (run.operation === 'get') return await finishGet(this, run, answer);
 	if (!run.job) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -659,5 +707,5 @@ export async function outputTask(
 			{ itemIndex: this.getItemIndex() },
 		);
 	}
-	return [await finishCreate(this, run, await resolveCreate(this, run.job, answer))];
+	return await finishCreate(this, run, await resolveCreate(this, run.job, answer));
 }

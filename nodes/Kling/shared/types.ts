@@ -1,12 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
-export type TaskKind =
+export type VideoKind =
 	| 'text2video'
 	| 'image2video'
 	| 'multi-image2video'
 	| 'advanced-lip-sync'
 	| 'avatar/image2video'
 	| 'custom-voices';
+/** Kling's image task kinds (kling-api-more.md §9), named after their path under /v1/images. */
+export type ImageKind =
+	| 'generations'
+	| 'omni-image'
+	| 'multi-image2image'
+	| 'editing/expand'
+	| 'kolors-virtual-try-on';
+export type TaskKind = VideoKind | ImageKind;
 
 export interface KlingEnvelope<T = IDataObject> {
 	code: number;
@@ -26,7 +34,20 @@ export interface KlingTask extends IDataObject {
 	task_status: string;
 	task_status_msg?: string;
 	task_info?: { external_task_id?: string };
-	task_result?: { videos?: KlingVideo[]; voices?: IDataObject[]; audios?: IDataObject[] };
+	task_result?: {
+		videos?: KlingVideo[];
+		images?: KlingImage[];
+		series_images?: KlingImage[];
+		voices?: IDataObject[];
+		audios?: IDataObject[];
+	};
+}
+
+/** One generated image of an image task: `task_result.images[]` (omni series: `series_images[]`). */
+export interface KlingImage extends IDataObject {
+	index?: number;
+	url?: string;
+	watermark_url?: string;
 }
 
 export type TaskState = 'running' | 'succeeded' | 'failed';

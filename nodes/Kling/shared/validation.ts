@@ -29,6 +29,11 @@ const KIND_LABEL: Record<TaskKind, string> = {
 	'advanced-lip-sync': 'lip sync',
 	'avatar/image2video': 'avatar',
 	'custom-voices': 'custom voice',
+	generations: 'image generation',
+	'omni-image': 'omni image',
+	'multi-image2image': 'multi-image to image',
+	'editing/expand': 'image expansion',
+	'kolors-virtual-try-on': 'virtual try-on',
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];

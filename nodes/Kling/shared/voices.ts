@@ -312,10 +312,10 @@ export async function presentVoiceSample(
 ): Promise<IHttpRequestOptions> {
 	presentTaskWith(this, async (ctx, task, json) => {
 		if (!settingsOf(ctx).wait || taskStateOf(task.task_status) !== 'succeeded') {
-			return { json, pairedItem: { item: ctx.getItemIndex() } };
+			return [{ json, pairedItem: { item: ctx.getItemIndex() } }];
 		}
 		const voice = (task.task_result?.voices as Voice[] | undefined)?.[0];
-		return await itemWithSample(ctx, json as KlingTask, voice);
+		return [await itemWithSample(ctx, json as KlingTask, voice)];
 	});
 	return requestOptions;
 }
