@@ -11,10 +11,22 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	text2video: '/v1/videos/text2video',
 	image2video: '/v1/videos/image2video',
 	'multi-image2video': '/v1/videos/multi-image2video',
+	'omni-video': '/v1/videos/omni-video',
+	'motion-control': '/v1/videos/motion-control',
+	effects: '/v1/videos/effects',
+	'video-extend': '/v1/videos/video-extend',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */
-export const TASK_KINDS: TaskKind[] = ['text2video', 'image2video', 'multi-image2video'];
+export const TASK_KINDS: TaskKind[] = [
+	'text2video',
+	'image2video',
+	'multi-image2video',
+	'omni-video',
+	'motion-control',
+	'effects',
+	'video-extend',
+];
 
 export const MAX_PROMPT_LENGTH = 2500;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

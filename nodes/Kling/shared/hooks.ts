@@ -41,6 +41,10 @@ const KIND_OF_OPERATION: Record<string, TaskKind> = {
 	'video.textToVideo': 'text2video',
 	'video.imageToVideo': 'image2video',
 	'video.multiImageToVideo': 'multi-image2video',
+	'video.omniVideo': 'omni-video',
+	'video.motionControl': 'motion-control',
+	'video.videoEffects': 'effects',
+	'video.extendVideo': 'video-extend',
 };
 
 interface RunSettings {

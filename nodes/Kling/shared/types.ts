@@ -1,6 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-export type TaskKind = 'text2video' | 'image2video' | 'multi-image2video';
+export type TaskKind =
+	| 'text2video'
+	| 'image2video'
+	| 'multi-image2video'
+	| 'omni-video'
+	| 'motion-control'
+	| 'effects'
+	| 'video-extend';
 
 export interface KlingEnvelope<T = IDataObject> {
 	code: number;

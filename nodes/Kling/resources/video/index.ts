@@ -7,10 +7,21 @@ import {
 	prepareMultiImageToVideo,
 	submitTask,
 } from '../../shared/hooks';
+import {
+	prepareExtendVideo,
+	prepareMotionControl,
+	prepareOmniVideo,
+	prepareVideoEffects,
+	submitExtendVideo,
+} from '../../shared/omni';
+import { videoExtendVideoDescription } from './extendVideo';
 import { videoGetTaskDescription } from './getTask';
 import { videoImageToVideoDescription } from './imageToVideo';
+import { videoMotionControlDescription } from './motionControl';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
+import { videoOmniVideoDescription } from './omniVideo';
 import { videoTextToVideoDescription } from './textToVideo';
+import { videoVideoEffectsDescription } from './videoEffects';
 
 const showOnlyForVideo = { resource: ['video'] };
 
@@ -24,6 +35,18 @@ export const videoDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForVideo },
 		options: [
+			{
+				name: 'Extend Video',
+				value: 'extendVideo',
+				action: 'Extend a video',
+				description:
+					'Add about 5 seconds to a video Kling generated, by its video ID (availability uncertain: Kling no longer documents it)',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/video-extend', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareExtendVideo, submitExtendVideo] },
+					output: { postReceive: [outputTask] },
+				},
+			},
 			{
 				name: 'Get Task',
 				value: 'getTask',
@@ -51,6 +74,22 @@ export const videoDescription: INodeProperties[] = [
 				},
 			},
 			{
+				name: 'Motion Control',
+				value: 'motionControl',
+				action: 'Move a character like a reference video',
+				description:
+					'Make the character in an image move like the person in a reference video (kling-v2-6, kling-v3)',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/motion-control',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareMotionControl, submitTask] },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
 				name: 'Multi-Image to Video',
 				value: 'multiImageToVideo',
 				action: 'Generate a video from reference images',
@@ -66,6 +105,18 @@ export const videoDescription: INodeProperties[] = [
 				},
 			},
 			{
+				name: 'Omni Video',
+				value: 'omniVideo',
+				action: 'Generate an omni video from references',
+				description:
+					'Generate or edit a video from a prompt with reference images, elements and a reference video (kling-v3-omni, kling-video-o1)',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/omni-video', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareOmniVideo, submitTask] },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
 				name: 'Text to Video',
 				value: 'textToVideo',
 				action: 'Generate a video from text',
@@ -76,6 +127,17 @@ export const videoDescription: INodeProperties[] = [
 					output: { postReceive: [outputTask] },
 				},
 			},
+			{
+				name: 'Video Effects',
+				value: 'videoEffects',
+				action: 'Apply a video effect to images',
+				description: 'Turn one or two photos into a video with one of Kling’s effect templates',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/effects', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareVideoEffects, submitTask] },
+					output: { postReceive: [outputTask] },
+				},
+			},
 		],
 		default: 'textToVideo',
 	},
@@ -83,4 +145,8 @@ export const videoDescription: INodeProperties[] = [
 	...videoImageToVideoDescription,
 	...videoMultiImageToVideoDescription,
 	...videoGetTaskDescription,
+	...videoOmniVideoDescription,
+	...videoMotionControlDescription,
+	...videoVideoEffectsDescription,
+	...videoExtendVideoDescription,
 ];
