@@ -72,7 +72,7 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 			],
 			default: 'std',
 			description: 'Quality level. Master models have one fixed quality and ignore this.',
-			displayOptions: { show },
+			displayOptions: { show, hide: { model: ['kling-v3'] } },
 			routing: { send: { type: 'body', property: 'mode' } },
 		},
 		{
@@ -86,7 +86,7 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 			default: '5',
 			description:
 				'Length of the video. 10 seconds costs twice as much as 5. kling-v3 also takes 3 to 15 seconds through an expression.',
-			displayOptions: { show },
+			displayOptions: { show, hide: { model: ['kling-v3'] } },
 			routing: { send: { type: 'body', property: 'duration' } },
 		},
 	];
