@@ -16,7 +16,9 @@ import {
 } from '../../shared/omni';
 import { videoExtendVideoDescription } from './extendVideo';
 import { videoGetTaskDescription } from './getTask';
+import { outputNewApiTask, submitNewApiTask } from '../../shared/api2';
 import { videoImageToVideoDescription } from './imageToVideo';
+import { videoKlingTurboDescription } from './klingTurbo';
 import { videoMotionControlDescription } from './motionControl';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
 import { videoOmniVideoDescription } from './omniVideo';
@@ -71,6 +73,38 @@ export const videoDescription: INodeProperties[] = [
 					request: { method: 'POST', url: '/v1/videos/image2video', ignoreHttpStatusErrors: true },
 					send: { preSend: [prepareImageToVideo, submitTask] },
 					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Kling 3.0 Turbo: Image to Video',
+				value: 'turboImageToVideo',
+				action: 'Generate a turbo video from an image',
+				description:
+					"Animate an image with Kling 3.0 Turbo on Kling's new API (needs an API key credential)",
+				routing: {
+					request: {
+						method: 'POST',
+						url: '=/image-to-video/{{ $parameter.model }}',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [submitNewApiTask] },
+					output: { postReceive: [outputNewApiTask] },
+				},
+			},
+			{
+				name: 'Kling 3.0 Turbo: Text to Video',
+				value: 'turboTextToVideo',
+				action: 'Generate a turbo video from text',
+				description:
+					"Generate a video from a prompt with Kling 3.0 Turbo on Kling's new API (needs an API key credential)",
+				routing: {
+					request: {
+						method: 'POST',
+						url: '=/text-to-video/{{ $parameter.model }}',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [submitNewApiTask] },
+					output: { postReceive: [outputNewApiTask] },
 				},
 			},
 			{
@@ -149,4 +183,5 @@ export const videoDescription: INodeProperties[] = [
 	...videoMotionControlDescription,
 	...videoVideoEffectsDescription,
 	...videoExtendVideoDescription,
+	...videoKlingTurboDescription,
 ];
