@@ -15,6 +15,7 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	'motion-control': '/v1/videos/motion-control',
 	effects: '/v1/videos/effects',
 	'video-extend': '/v1/videos/video-extend',
+	tasks: '/tasks',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */
@@ -26,6 +27,7 @@ export const TASK_KINDS: TaskKind[] = [
 	'motion-control',
 	'effects',
 	'video-extend',
+	'tasks',
 ];
 
 export const MAX_PROMPT_LENGTH = 2500;

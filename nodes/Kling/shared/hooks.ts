@@ -27,6 +27,7 @@ import {
 } from './tasks';
 import { failureOf, parseEnvelope } from './transport';
 import type { KlingTask, TaskKind } from './types';
+import { taskOfAnswer } from './api2/tasks';
 import {
 	checkBaseUrl,
 	checkImageBytes,
@@ -307,7 +308,10 @@ export async function outputTask(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const envelope = parseEnvelope(response.body);
-	const task = envelope?.data as KlingTask | undefined;
+	// A Get Task answer of the new API (GET /tasks) holds a list of records (api2/).
+	const task = (Array.isArray(envelope?.data) ? taskOfAnswer(envelope?.data) : envelope?.data) as
+		| KlingTask
+		| undefined;
 	if (!envelope || envelope.code !== 0 || response.statusCode >= 300 || !task?.task_id) {
 		throw klingApiError(
 			this,

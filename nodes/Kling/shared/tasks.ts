@@ -24,6 +24,7 @@ import {
 	type WaitContext,
 } from './transport';
 import type { KlingTask, TaskKind } from './types';
+import { lookUpTask } from './api2/tasks';
 
 /** Where tasks of a kind are created and listed (legacy API: POST and GET on the same path). */
 export function kindPath(kind: TaskKind): string {
@@ -31,6 +32,7 @@ export function kindPath(kind: TaskKind): string {
 }
 
 export function taskPath(kind: TaskKind, id: string): string {
+	if (kind === 'tasks') return `/tasks?task_ids=${encodeURIComponent(id)}`; // new API (api2/)
 	return `${kindPath(kind)}/${encodeURIComponent(id)}`;
 }
 
@@ -183,6 +185,7 @@ export async function getTask(
 	taskId: string,
 	wait: WaitContext,
 ): Promise<KlingTask> {
+	if (kind === 'tasks') return await lookUpTask(ctx, taskId, wait); // new API (api2/)
 	const envelope = await requestKling(
 		ctx,
 		{ method: 'GET', url: taskPath(kind, taskId) },

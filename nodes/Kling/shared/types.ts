@@ -7,7 +7,9 @@ export type TaskKind =
 	| 'omni-video'
 	| 'motion-control'
 	| 'effects'
-	| 'video-extend';
+	| 'video-extend'
+	/** Any task of Kling's new path-addressed API, read with GET /tasks?task_ids= (api2/). */
+	| 'tasks';
 
 export interface KlingEnvelope<T = IDataObject> {
 	code: number;

@@ -31,6 +31,7 @@ const KIND_LABEL: Record<TaskKind, string> = {
 	'motion-control': 'motion control',
 	effects: 'video effects',
 	'video-extend': 'extend video',
+	tasks: 'new API task',
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];

@@ -28,6 +28,11 @@ export const videoGetTaskDescription: INodeProperties[] = [
 				description: 'Try each type until the task is found',
 			},
 			{ name: 'Image to Video', value: 'image2video' },
+			{
+				name: 'Kling 3.0 Turbo (New API)',
+				value: 'tasks',
+				description: "A task of Kling's new API; needs an API key credential",
+			},
 			{ name: 'Motion Control', value: 'motion-control' },
 			{ name: 'Multi-Image to Video', value: 'multi-image2video' },
 			{ name: 'Omni Video', value: 'omni-video' },

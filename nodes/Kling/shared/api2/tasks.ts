@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { MAX_TRANSIENT_ATTEMPTS, taskState } from '../constants';
+import { CREDENTIAL_TYPE, MAX_TRANSIENT_ATTEMPTS, taskState } from '../constants';
 import {
 	cancelledError,
 	inputError,
@@ -70,6 +71,35 @@ export async function getTask(
 	const record = await queryTask(ctx, { taskId }, { ...wait, taskId });
 	if (!record) throw klingApiError(ctx, { httpStatus: 404, code: 1203, taskId });
 	return toTask(record);
+}
+
+/**
+ * Get Task's look-up on the new API (task type "Kling 3.0 Turbo", and the last step of Find
+ * Automatically). Only an API key may read it: with a key pair the task counts as not found
+ * here, with a message saying why.
+ */
+export async function lookUpTask(
+	ctx: IExecuteSingleFunctions,
+	taskId: string,
+	wait: WaitContext,
+): Promise<KlingTask> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	if (credentials.authType === 'accessKey') {
+		throw new NodeApiError(ctx.getNode(), { code: 1203, task_id: taskId } as JsonObject, {
+			message: `Kling could not find task ${taskId} (tasks of Kling's new API, such as Kling 3.0 Turbo, can only be looked up with an API key)`,
+			description:
+				"Check the task ID. If the task was made by a Kling 3.0 Turbo operation, select a Kling API credential with Authentication set to 'API Key'.",
+			httpCode: '404',
+			itemIndex: ctx.getItemIndex(),
+		});
+	}
+	return await getTask(ctx, taskId, wait);
+}
+
+/** An answer of GET /tasks as the node's task object (undefined when it holds no task). */
+export function taskOfAnswer(data: unknown): KlingTask | undefined {
+	const record = recordsOf(data)[0];
+	return record ? toTask(record) : undefined;
 }
 
 function isDuplicateExternalId(message: unknown): boolean {
