@@ -19,7 +19,18 @@ const { createNodeAsTool } = require(
 	),
 );
 
-const OPERATIONS = ['getTask', 'imageToVideo', 'multiImageToVideo', 'textToVideo'];
+const OPERATIONS = [
+	'extendVideo',
+	'getTask',
+	'imageToVideo',
+	'motionControl',
+	'multiImageToVideo',
+	'omniVideo',
+	'textToVideo',
+	'turboImageToVideo',
+	'turboTextToVideo',
+	'videoEffects',
+];
 const CREATE_OPERATIONS = ['textToVideo', 'imageToVideo', 'multiImageToVideo'];
 const CAMEL_CASE = /^[a-z][a-zA-Z0-9]*$/;
 
@@ -84,7 +95,7 @@ describe('node description as loaded by n8n', () => {
 		expect(description.requestDefaults.baseURL).toMatch(/^=\{\{.*\$credentials\.baseUrl/);
 	});
 
-	it('has exactly the operations textToVideo, imageToVideo, multiImageToVideo and getTask, each with an action and routing', () => {
+	it('has exactly the video operations (legacy /v1 API and the new API), each with an action and routing', () => {
 		const operation = operationProperty();
 		expect(operation.noDataExpression).toBe(true);
 		expect(operation.options.map((option) => option.value).sort()).toEqual(OPERATIONS);
@@ -95,7 +106,10 @@ describe('node description as loaded by n8n', () => {
 			expect(option.action).toMatch(/^[A-Z][a-z]/); // sentence case, as n8n lists actions
 			expect(typeof option.description).toBe('string');
 			expect(option.routing?.request?.method).toMatch(/^(GET|POST)$/);
-			expect(option.routing.request.url).toMatch(/\/v1\/videos\//);
+			// Legacy operations on /v1/videos/…; Kling 3.0 Turbo on the new API's /<operation>/<model>.
+			expect(option.routing.request.url).toMatch(
+				/\/v1\/videos\/|^=\/(text|image)-to-video\/\{\{ \$parameter\.model \}\}$/,
+			);
 			expect(Array.isArray(option.routing.send?.preSend)).toBe(true);
 			expect(option.routing.send.preSend.every((hook) => typeof hook === 'function')).toBe(true);
 			expect(option.routing.output?.postReceive?.every((hook) => typeof hook === 'function')).toBe(
@@ -116,7 +130,7 @@ describe('node description as loaded by n8n', () => {
 			url: '/v1/videos/multi-image2video',
 		});
 		expect(byValue.getTask.routing.request.method).toBe('GET');
-		expect(new Set(operation.options.map((option) => option.action)).size).toBe(4);
+		expect(new Set(operation.options.map((option) => option.action)).size).toBe(OPERATIONS.length);
 	});
 
 	it('has one resource, video', () => {
@@ -499,10 +513,16 @@ describe('valid as an AI agent tool', () => {
 			),
 		);
 		expect(texts).toEqual([
+			'Extend a video in Kling',
 			'Get a video task in Kling',
 			'Generate a video from an image in Kling',
+			'Move a character like a reference video in Kling',
 			'Generate a video from reference images in Kling',
+			'Generate an omni video from references in Kling',
 			'Generate a video from text in Kling',
+			'Generate a turbo video from an image in Kling',
+			'Generate a turbo video from text in Kling',
+			'Apply a video effect to images in Kling',
 		]);
 		const manual = NodeHelpers.getToolDescriptionForNode(
 			{
