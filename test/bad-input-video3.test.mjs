@@ -392,7 +392,7 @@ export const BAD_INPUTS = [
 		name: 'kling-v3 custom shots not adding up to 7 s',
 		parameters: textToVideo({
 			model: 'kling-v3',
-			durationV3: '7',
+			duration: '7',
 			multiShot: true,
 			shotType: 'customize',
 			shots: shots(['a', 3], ['b', 3]),
@@ -421,7 +421,7 @@ export const BAD_INPUTS = [
 	{
 		op: 'v3',
 		name: 'kling-v3 duration 16 s',
-		parameters: textToVideo({ model: 'kling-v3', durationV3: '={{ "16" }}' }),
+		parameters: textToVideo({ model: 'kling-v3', duration: '={{ "16" }}' }),
 		field: 'Duration',
 		message: 'Duration 16 s is not available for kling-v3',
 	},

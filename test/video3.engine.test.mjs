@@ -214,8 +214,8 @@ describe('kling-v3 on Text/Image to Video', () => {
 			parameters: textToVideo(
 				{
 					model: 'kling-v3',
-					modeV3: '4k',
-					durationV3: '12',
+					mode: '4k',
+					duration: '12',
 					multiShot: true,
 					shotType: 'customize',
 					shots: {
@@ -255,7 +255,7 @@ describe('kling-v3 on Text/Image to Video', () => {
 				model: 'kling-v3',
 				image: 'https://example.com/start.jpg',
 				prompt: 'Shot 1 the door opens; shot 2 a cat walks out',
-				durationV3: '3',
+				duration: '3',
 				multiShot: true,
 				shotType: 'intelligence',
 				options: { pollInterval: 1 },
@@ -268,14 +268,13 @@ describe('kling-v3 on Text/Image to Video', () => {
 		expect(body).toMatchObject({ duration: '3', multi_shot: true, shot_type: 'intelligence' });
 		expect(body).not.toHaveProperty('multi_prompt');
 
-		// kling-v2-6 shows the usual Mode/Duration and sends no v3 field.
+		// kling-v2-6 keeps its rules: the multi-shot fields are not shown, so not sent.
 		fake.reset();
 		const older = await runKling({
 			parameters: textToVideo({
 				model: 'kling-v2-6',
-				durationV3: '12',
-				modeV3: '4k',
 				multiShot: true,
+				shotType: 'customize',
 				waitForCompletion: false,
 			}),
 			credentials: apiKeyCredentials(fake),
