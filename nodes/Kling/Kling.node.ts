@@ -11,7 +11,7 @@ export class Kling implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : "Text to Video" }}',
+			'={{ ({ getTask: "Get Task", imageToVideo: "Image to Video", multiImageToVideo: "Multi-Image to Video", omniVideo: "Omni Video", motionControl: "Motion Control", videoEffects: "Video Effects", extendVideo: "Extend Video", turboTextToVideo: "Kling 3.0 Turbo: Text to Video", turboImageToVideo: "Kling 3.0 Turbo: Image to Video" })[$parameter["operation"]] || "Text to Video" }}',
 		description: 'Generate videos with Kling AI from text or images and get them as MP4 files',
 		defaults: { name: 'Kling' },
 		usableAsTool: true,
