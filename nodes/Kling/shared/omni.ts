@@ -85,7 +85,7 @@ export function multiPrompt(shots: unknown): IDataObject[] {
 	}));
 }
 
-function multiShotFields(ctx: IExecuteSingleFunctions): IDataObject {
+function multiShotBody(ctx: IExecuteSingleFunctions): IDataObject {
 	if (param(ctx, 'multiShot', false) !== true) return {};
 	const shotType = param(ctx, 'shotType', 'intelligence');
 	return {
@@ -106,8 +106,7 @@ export async function prepareOmniVideo(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const entries =
-		((param<IDataObject>(this, 'referenceImages', {}).image ?? []) as IDataObject[]) ?? [];
+	const entries = (param<IDataObject>(this, 'referenceImages', {}).image ?? []) as IDataObject[];
 	if (entries.length > MAX_OMNI_IMAGES) {
 		// Checked before any image is read or decoded.
 		throw inputError(this, {
@@ -137,7 +136,7 @@ export async function prepareOmniVideo(
 		mode: param(this, 'mode', 'std'),
 		duration: param(this, 'duration', '5'),
 		aspect_ratio: param(this, 'aspectRatio', '16:9'),
-		...multiShotFields(this),
+		...multiShotBody(this),
 	};
 	if (param(this, 'sound', false) === true) body.sound = 'on';
 	if (imageList.length) body.image_list = imageList;
@@ -187,7 +186,7 @@ export async function prepareVideoEffects(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const scene = String(param(this, 'effectScene', '') ?? '').trim();
-	const entries = ((param<IDataObject>(this, 'images', {}).image ?? []) as IDataObject[]) ?? [];
+	const entries = (param<IDataObject>(this, 'images', {}).image ?? []) as IDataObject[];
 	if (entries.length > 2) {
 		throw inputError(this, {
 			field: 'Images',

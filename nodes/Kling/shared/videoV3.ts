@@ -133,7 +133,7 @@ export function isCustomMultiShot(body: IDataObject): boolean {
  * Multi-shot (kling-v3, kling-v3-omni): intelligent (Kling splits the prompt) or custom shots,
  * 1–6 shots of at most 512 characters whose durations add up to the video's duration.
  */
-export function checkMultiShot(body: IDataObject, model: string): Problem | undefined {
+export function checkMultiShot(body: IDataObject): Problem | undefined {
 	if (body.multi_shot === undefined || body.multi_shot === false) {
 		delete body.shot_type;
 		delete body.multi_prompt;
@@ -194,7 +194,6 @@ export function checkMultiShot(body: IDataObject, model: string): Problem | unde
 			description: `Change the shot durations or set Duration to ${total} seconds.`,
 		};
 	}
-	void model;
 	return undefined;
 }
 
@@ -215,7 +214,7 @@ export function checkKlingV3Options(body: IDataObject): Problem | undefined {
 			description: 'Choose kling-v3 or turn multi-shot off.',
 		};
 	}
-	return checkMultiShot(body, model);
+	return checkMultiShot(body);
 }
 
 type ImageEntry = { image_url?: unknown; type?: unknown };
@@ -410,7 +409,7 @@ export function checkOmniVideo(body: IDataObject): Problem | undefined {
 
 	const prompt = text(body, 'prompt', 'Prompt', !isCustomMultiShot(body));
 	if (prompt) return prompt;
-	const shots = checkMultiShot(body, model);
+	const shots = checkMultiShot(body);
 	if (shots) return shots;
 	const counts = { image: references + firstFrames + endFrames, element: elements.length };
 	const referred =
