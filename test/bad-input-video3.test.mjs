@@ -736,3 +736,80 @@ describe('Kling 3.0-era operations: bad input fails before any request is sent',
 		expectNothingSent();
 	});
 });
+
+describe('single-source or conflicting facts are passed through, not blocked', () => {
+	const GOOD_INPUTS = [
+		{
+			name: '3.0 Omni: 4K and 12 s with a feature reference video (changed/single-source limits)',
+			parameters: omni({ mode: '4k', duration: '12', referenceVideo: video('feature') }),
+			check: (body) => expect(body).toMatchObject({ mode: '4k', duration: '12' }),
+		},
+		{
+			name: 'O1: sound on (inferred as unsupported, not documented)',
+			parameters: omni({ model: 'kling-video-o1', sound: true, duration: '10' }),
+			check: (body) => expect(body.sound).toBe('on'),
+		},
+		{
+			name: 'O1: 7 s with a reference image',
+			parameters: omni({
+				model: 'kling-video-o1',
+				duration: '7',
+				referenceImages: { image: [image(1)] },
+			}),
+			check: (body) => expect(body.duration).toBe('7'),
+		},
+		{
+			name: '3.0 Omni: first frame + end frame + custom multi-shot (combinable since 2026-05-07)',
+			parameters: omni({
+				referenceImages: { image: [image(1, 'first_frame'), image(2, 'end_frame')] },
+				multiShot: true,
+				shotType: 'customize',
+				shots: shots(['a', 2], ['b', 3]),
+			}),
+			check: (body) => expect(body.multi_prompt).toHaveLength(2),
+		},
+		{
+			name: 'effects: a scene the node does not list, with one image',
+			parameters: effects('={{ "neon_glow_2027" }}', 1),
+			check: (body) =>
+				expect(body).toMatchObject({
+					effect_scene: 'neon_glow_2027',
+					input: { image: 'https://example.com/p0.png' },
+				}),
+		},
+		{
+			name: 'effects: 10 s on a two-image scene (duration rules conflict)',
+			parameters: effects('hug_pro', 2, { effectDuration: '10' }),
+			check: (body) => expect(body.input.duration).toBe('10'),
+		},
+		{
+			name: 'extend: CFG scale left at 0.5 is not sent (sources disagree)',
+			parameters: extend({ cfgScale: 0.5 }),
+			check: (body) => expect(body).not.toHaveProperty('cfg_scale'),
+		},
+		{
+			name: 'motion control: kling-v3 with an element and orientation from the video',
+			parameters: motion({
+				model: 'kling-v3',
+				elementId: '829836802793406551',
+				characterOrientation: 'video',
+			}),
+			check: (body) => expect(body.element_list).toEqual([{ element_id: '829836802793406551' }]),
+		},
+		{
+			name: 'kling-v3: 15 s in 4K with sound',
+			parameters: textToVideo({ model: 'kling-v3', mode: '4k', duration: '15' }, { sound: true }),
+			check: (body) => expect(body).toMatchObject({ mode: '4k', duration: '15', sound: 'on' }),
+		},
+	];
+
+	it.each(GOOD_INPUTS)('$name', async (row) => {
+		const result = await runKling({
+			parameters: { ...row.parameters, waitForCompletion: false },
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.error).toBeUndefined();
+		expect(fake.stats().submissions).toBe(1);
+		row.check(fake.log.find((entry) => entry.kind === 'submit').body);
+	});
+});
