@@ -21,11 +21,17 @@ const { createNodeAsTool } = require(
 
 const OPERATIONS = [
 	'avatar',
+	'extendVideo',
 	'getTask',
 	'imageToVideo',
 	'lipSync',
+	'motionControl',
 	'multiImageToVideo',
+	'omniVideo',
 	'textToVideo',
+	'turboImageToVideo',
+	'turboTextToVideo',
+	'videoEffects',
 ];
 const CREATE_OPERATIONS = ['textToVideo', 'imageToVideo', 'multiImageToVideo'];
 const CAMEL_CASE = /^[a-z][a-zA-Z0-9]*$/;
@@ -91,7 +97,7 @@ describe('node description as loaded by n8n', () => {
 		expect(description.requestDefaults.baseURL).toMatch(/^=\{\{.*\$credentials\.baseUrl/);
 	});
 
-	it('has exactly the video operations textToVideo, imageToVideo, multiImageToVideo, getTask, lipSync and avatar, each with an action and routing', () => {
+	it('has exactly the video operations (legacy /v1 API, talking video and the new API), each with an action and routing', () => {
 		const operation = operationProperty();
 		expect(operation.noDataExpression).toBe(true);
 		expect(operation.options.map((option) => option.value).sort()).toEqual(OPERATIONS);
@@ -102,7 +108,10 @@ describe('node description as loaded by n8n', () => {
 			expect(option.action).toMatch(/^[A-Z][a-z]/); // sentence case, as n8n lists actions
 			expect(typeof option.description).toBe('string');
 			expect(option.routing?.request?.method).toMatch(/^(GET|POST)$/);
-			expect(option.routing.request.url).toMatch(/\/v1\/videos\//);
+			// Legacy operations on /v1/videos/…; Kling 3.0 Turbo on the new API's /<operation>/<model>.
+			expect(option.routing.request.url).toMatch(
+				/\/v1\/videos\/|^=\/(text|image)-to-video\/\{\{ \$parameter\.model \}\}$/,
+			);
 			expect(Array.isArray(option.routing.send?.preSend)).toBe(true);
 			expect(option.routing.send.preSend.every((hook) => typeof hook === 'function')).toBe(true);
 			expect(option.routing.output?.postReceive?.every((hook) => typeof hook === 'function')).toBe(
@@ -508,11 +517,17 @@ describe('valid as an AI agent tool', () => {
 		);
 		expect(texts).toEqual([
 			'Make a talking video from a photo in Kling',
+			'Extend a video in Kling',
 			'Get a video task in Kling',
 			'Generate a video from an image in Kling',
 			'Make a person in a video say new words in Kling',
+			'Move a character like a reference video in Kling',
 			'Generate a video from reference images in Kling',
+			'Generate an omni video from references in Kling',
 			'Generate a video from text in Kling',
+			'Generate a turbo video from an image in Kling',
+			'Generate a turbo video from text in Kling',
+			'Apply a video effect to images in Kling',
 		]);
 		const manual = NodeHelpers.getToolDescriptionForNode(
 			{

@@ -19,6 +19,11 @@ export const TASK_PATHS: Record<TaskKind, string> = {
 	'multi-image2image': '/v1/images/multi-image2image',
 	'editing/expand': '/v1/images/editing/expand',
 	'kolors-virtual-try-on': '/v1/images/kolors-virtual-try-on',
+	'omni-video': '/v1/videos/omni-video',
+	'motion-control': '/v1/videos/motion-control',
+	effects: '/v1/videos/effects',
+	'video-extend': '/v1/videos/video-extend',
+	tasks: '/tasks',
 };
 
 /** The kinds Get Task searches in Find Automatically mode, in this order. */
@@ -28,13 +33,18 @@ export const TASK_KINDS: TaskKind[] = [
 	'multi-image2video',
 	'advanced-lip-sync',
 	'avatar/image2video',
+	'omni-video',
+	'motion-control',
+	'effects',
+	'video-extend',
+	'tasks',
 ];
 
 /**
  * The URL Get Task declares: the chosen task type's path (text to video first when it is found
  * automatically; the others are tried if Kling does not know the task there) and the task ID.
  */
-export const GET_TASK_URL_EXPRESSION = `={{ (${JSON.stringify(TASK_PATHS)})[$parameter.taskKind] ?? "${TASK_PATHS[TASK_KINDS[0]]}" }}/{{ encodeURIComponent(String($parameter.taskId).trim()) }}`;
+export const GET_TASK_URL_EXPRESSION = `={{ $parameter.taskKind === "tasks" ? "/tasks?task_ids=" + encodeURIComponent(String($parameter.taskId).trim()) : ((${JSON.stringify(TASK_PATHS)})[$parameter.taskKind] ?? "${TASK_PATHS[TASK_KINDS[0]]}") + "/" + encodeURIComponent(String($parameter.taskId).trim()) }}`;
 
 export const MAX_PROMPT_LENGTH = 2500;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

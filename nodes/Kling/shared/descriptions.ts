@@ -8,6 +8,12 @@ import {
 } from './constants';
 import { modelOptions } from './models';
 import type { TaskKind } from './types';
+import { THREE_TO_FIFTEEN } from './videoV3';
+
+/** Durations only kling-v3 takes (3–15 s besides 5 and 10). */
+const KLING_V3_ONLY_DURATIONS = THREE_TO_FIFTEEN.filter(
+	(seconds) => !['5', '10'].includes(seconds),
+);
 
 type Show = { resource: string[]; operation: string[] };
 
@@ -69,6 +75,11 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 					value: 'pro',
 					description: 'About 1080p and more detail; costs roughly 1.75x Standard and takes longer',
 				},
+				{
+					name: '4K',
+					value: '4k',
+					description: 'Kling-v3 only: 4K, about 3 units per second (sound included)',
+				},
 			],
 			default: 'std',
 			description: 'Quality level. Master models have one fixed quality and ignore this.',
@@ -82,10 +93,14 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 			options: [
 				{ name: '5 Seconds', value: '5' },
 				{ name: '10 Seconds', value: '10' },
+				...KLING_V3_ONLY_DURATIONS.map((seconds) => ({
+					name: `${seconds} Seconds (Kling-v3 Only)`,
+					value: seconds,
+				})),
 			],
 			default: '5',
 			description:
-				'Length of the video. 10 seconds costs twice as much as 5. kling-v3 also takes 3 to 15 seconds through an expression.',
+				'Length of the video. 10 seconds costs twice as much as 5. Only kling-v3 takes 3 to 15 seconds (billed per second).',
 			displayOptions: { show },
 			routing: { send: { type: 'body', property: 'duration' } },
 		},

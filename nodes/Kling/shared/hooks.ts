@@ -18,7 +18,7 @@ import {
 	DEFAULT_REUSE_WINDOW_H,
 	TASK_KINDS,
 } from './constants';
-import { asNodeError, cancelledError, inputError } from './errors';
+import { asNodeError, cancelledError, inputError, klingApiError } from './errors';
 import { accountKeyOf, type AccountLease, type Slot, useAccountLimiter } from './limiter';
 import {
 	type CreatedTask,
@@ -31,7 +31,8 @@ import {
 	locateTask,
 	type PollWait,
 	resolveCreate,
-	taskPath,
+	taskOfData,
+	taskReadRequest,
 	taskStateOf,
 	waitForTask,
 } from './tasks';
@@ -61,6 +62,10 @@ const KIND_OF_OPERATION: Record<string, TaskKind> = {
 	'video.lipSync': 'advanced-lip-sync',
 	'video.avatar': 'avatar/image2video',
 	'voice.create': 'custom-voices',
+	'video.omniVideo': 'omni-video',
+	'video.motionControl': 'motion-control',
+	'video.videoEffects': 'effects',
+	'video.extendVideo': 'video-extend',
 };
 
 export interface RunSettings {
@@ -156,6 +161,8 @@ interface ItemRun {
 	present?: TaskPresenter;
 	/** The kinds a Get Task of another resource searches (instead of the video kinds). */
 	searchKinds?: TaskKind[];
+	/** What else shapes the task besides the body (e.g. a model in the URL), for its external id. */
+	idSeed?: IDataObject;
 	/** Rewords the item's error for its resource (e.g. "image" instead of "video"). */
 	explain?: (error: unknown) => unknown;
 	taskId?: string;
@@ -383,10 +390,12 @@ export function beginCreate(
 	ctx: IExecuteSingleFunctions,
 	kind: TaskKind,
 	body: IDataObject,
+	idSeed?: IDataObject,
 ): IDataObject {
 	const run = startItemRun(ctx, 'create');
 	run.kind = kind;
 	run.body = body;
+	run.idSeed = idSeed;
 	run.customId = String(optionsOf(ctx).externalTaskId ?? '').trim();
 	return body;
 }
@@ -469,15 +478,31 @@ async function takeSlot(
 }
 
 /** Reads the binary images and fixes the external_task_id: the body as it will be sent. */
+/** What the external id is derived from: the body (without the id itself) and the id seed. */
+function idShape(run: ItemRun, body: IDataObject): IDataObject {
+	const shape: IDataObject = { ...body, ...run.idSeed };
+	delete shape.external_task_id;
+	if (shape.options && typeof shape.options === 'object') {
+		const options = { ...(shape.options as IDataObject) };
+		delete options.external_task_id;
+		shape.options = options;
+	}
+	return shape;
+}
+
 async function finalBody(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<IDataObject> {
 	const body = { ...(run.body as IDataObject) };
 	if (Array.isArray(body.image_list)) body.image_list = [...(body.image_list as IDataObject[])];
 	for (const read of run.pendingImages) await read(body);
-	body.external_task_id =
+	const shape = idShape(run, body);
+	const externalId =
 		run.fixedExternalId ??
 		(run.customId
-			? customExternalTaskId(run.customId, body)
-			: windowedExternalTaskId(ctx, run, body, Date.now()));
+			? customExternalTaskId(run.customId, shape)
+			: windowedExternalTaskId(ctx, run, shape, Date.now()));
+	// Kling's new API takes it in `options` (kling-api-more.md §11); the legacy API at the top.
+	if (run.kind === 'tasks') body.options = { ...(body.options as IDataObject), external_task_id: externalId };
+	else body.external_task_id = externalId;
 	return body;
 }
 
@@ -519,7 +544,7 @@ async function earlierWindowTask(
 	if (run.customId || run.fixedExternalId || windowMs <= 0 || now % windowMs >= windowMs / 4) {
 		return undefined;
 	}
-	const previous = windowedExternalTaskId(ctx, run, job.body, now - windowMs);
+	const previous = windowedExternalTaskId(ctx, run, idShape(run, job.body), now - windowMs);
 	const task = await findByExternalId(ctx, job.kind, previous, job.wait);
 	const createdAt = Number(task?.created_at);
 	if (!task || (Number.isFinite(createdAt) && now - createdAt >= windowMs)) return undefined;
@@ -580,11 +605,14 @@ async function finishGet(
 	let kind = declaredKind;
 	let task: KlingTask;
 	try {
-		const again = async () =>
-			await sendToKling(ctx, { method: 'GET', url: taskPath(declaredKind, taskId) }, wait);
-		task = await retryKling(ctx, wait, first, again, async (answer, verdict) =>
-			verdict === 'ok' ? (answer.envelope?.data as KlingTask | undefined) : undefined,
-		);
+		const again = async () => await sendToKling(ctx, taskReadRequest(declaredKind, taskId), wait);
+		task = await retryKling(ctx, wait, first, again, async (answer, verdict) => {
+			if (verdict !== 'ok') return undefined;
+			const found = taskOfData(declaredKind, answer.envelope?.data);
+			// GET /tasks answers an unknown id with an empty list: the task is not of this kind.
+			if (!found) throw klingApiError(ctx, { httpStatus: 404, code: 1203, taskId });
+			return found;
+		});
 	} catch (error) {
 		const status = Number((error as { httpCode?: unknown }).httpCode);
 		if (status !== 404 || otherKinds.length === 0) throw asNodeError(ctx, error);
@@ -644,7 +672,13 @@ async function runItem(
 			const job: CreateJob = {
 				kind: run.kind as TaskKind,
 				body,
-				externalId: String(body.external_task_id),
+				externalId: String(
+					run.kind === 'tasks'
+						? (body.options as IDataObject).external_task_id
+						: body.external_task_id,
+				),
+				// The declared URL (the new API addresses the model in the path).
+				url: String(requestData.options.url ?? '') || undefined,
 				slot,
 				limiter: lease.limiter,
 				wait: run.wait,

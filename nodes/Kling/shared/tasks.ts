@@ -26,8 +26,15 @@ import {
 	retryKling,
 	sendToKling,
 	sleepUnlessStopped,
+	type KlingRequest,
 	type WaitContext,
 } from './transport';
+import {
+	createdTaskOf as createdNewApiTask,
+	findNewApiTask,
+	lookUpTask,
+	taskOfAnswer,
+} from './api2/tasks';
 import type { KlingTask, TaskKind, TaskState } from './types';
 import { checkMediaUrl } from './validation';
 
@@ -36,7 +43,14 @@ export function kindPath(kind: TaskKind): string {
 	return TASK_PATHS[kind];
 }
 
+/** The read of one task: GET <kind path>/<id>, or GET /tasks?task_ids=<id> on the new API. */
+export function taskReadRequest(kind: TaskKind, id: string): KlingRequest {
+	if (kind === 'tasks') return { method: 'GET', url: '/tasks', qs: { task_ids: id } };
+	return { method: 'GET', url: taskPath(kind, id) };
+}
+
 export function taskPath(kind: TaskKind, id: string): string {
+	if (kind === 'tasks') return `/tasks?task_ids=${encodeURIComponent(id)}`; // new API (api2/)
 	return `${kindPath(kind)}/${encodeURIComponent(id)}`;
 }
 
@@ -102,6 +116,16 @@ export function customExternalTaskId(custom: string, body: IDataObject): string 
 	return `${custom}-${bodyDigest([], body).slice(0, 8)}`;
 }
 
+/** The task in a create's answer: the legacy task object, or a new-API record (api2/). */
+function createdTaskOf(job: CreateJob, data: unknown): KlingTask | undefined {
+	return job.kind === 'tasks' ? createdNewApiTask(data, job.externalId) : asTask(data);
+}
+
+/** The task in a read's answer: the legacy task object, or the record list of GET /tasks. */
+export function taskOfData(kind: TaskKind, data: unknown): KlingTask | undefined {
+	return kind === 'tasks' ? taskOfAnswer(data) : asTask(data);
+}
+
 function asTask(data: unknown): KlingTask | undefined {
 	const task = data as KlingTask | undefined;
 	return task && typeof task === 'object' && typeof task.task_id === 'string' && task.task_id
@@ -116,6 +140,7 @@ export async function findByExternalId(
 	externalId: string,
 	wait: WaitContext,
 ): Promise<KlingTask | undefined> {
+	if (kind === 'tasks') return await findNewApiTask(ctx, externalId, wait); // new API (api2/)
 	for (const request of [
 		{ method: 'GET' as const, url: taskPath(kind, externalId) },
 		{
@@ -165,6 +190,8 @@ const NOT_SENT = ['connection refused', 'host not found'];
 /** One create operation's item: what it sends and the place in flight it holds. */
 export interface CreateJob {
 	kind: TaskKind;
+	/** Where the create is sent when not at the kind's path (Kling's new API: /<op>/<model>). */
+	url?: string;
 	body: IDataObject;
 	externalId: string;
 	slot: Slot;
@@ -196,7 +223,11 @@ export async function resolveCreate(
 	let mayHaveCreated = false;
 	let resends = 0;
 	const sendAgain = async () =>
-		await sendToKling(ctx, { method: 'POST', url: kindPath(job.kind), body: job.body }, job.wait);
+		await sendToKling(
+			ctx,
+			{ method: 'POST', url: job.url ?? kindPath(job.kind), body: job.body },
+			job.wait,
+		);
 	return await retryKling<CreatedTask>(
 		ctx,
 		job.wait,
@@ -204,7 +235,7 @@ export async function resolveCreate(
 		sendAgain,
 		async (answer, verdict) => {
 			if (verdict === 'ok') {
-				const created = asTask(answer.envelope?.data);
+				const created = createdTaskOf(job, answer.envelope?.data);
 				const task = created ?? (await lookUp(ctx, job, LOOKUP_ROUNDS));
 				if (!task) {
 					throw unconfirmedTaskError(
@@ -262,6 +293,7 @@ export async function getTask(
 	taskId: string,
 	wait: WaitContext,
 ): Promise<KlingTask> {
+	if (kind === 'tasks') return await lookUpTask(ctx, taskId, wait); // new API (api2/)
 	const envelope = await readKling(
 		ctx,
 		{ method: 'GET', url: taskPath(kind, taskId) },

@@ -6,7 +6,13 @@ export type VideoKind =
 	| 'multi-image2video'
 	| 'advanced-lip-sync'
 	| 'avatar/image2video'
-	| 'custom-voices';
+	| 'custom-voices'
+	| 'omni-video'
+	| 'motion-control'
+	| 'effects'
+	| 'video-extend'
+	/** Any task of Kling's new path-addressed API, read with GET /tasks?task_ids= (api2/). */
+	| 'tasks';
 /** Kling's image task kinds (kling-api-more.md §9), named after their path under /v1/images. */
 export type ImageKind =
 	| 'generations'

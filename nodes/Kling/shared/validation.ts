@@ -14,6 +14,7 @@ import {
 import { readImageInfo } from './imageInfo';
 import { modelInfo, modelsFor } from './models';
 import type { TaskKind } from './types';
+import { checkKlingV3Options, isCustomMultiShot, isV3Kind, prepareV3Submission } from './videoV3';
 
 /** A user-input problem found before any request is sent. */
 export interface Problem {
@@ -34,6 +35,11 @@ const KIND_LABEL: Record<TaskKind, string> = {
 	'multi-image2image': 'multi-image to image',
 	'editing/expand': 'image expansion',
 	'kolors-virtual-try-on': 'virtual try-on',
+	'omni-video': 'omni video',
+	'motion-control': 'motion control',
+	effects: 'video effects',
+	'video-extend': 'extend video',
+	tasks: 'new API task',
 };
 
 const CAMERA_AXES = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'];
@@ -224,7 +230,7 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 	const model = String(body.model_name);
 	const info = modelInfo(model);
 
-	if (body.mode !== undefined && !['std', 'pro'].includes(String(body.mode))) {
+	if (body.mode !== undefined && !['std', 'pro', '4k'].includes(String(body.mode))) {
 		return {
 			field: 'Mode',
 			message: `Mode "${String(body.mode)}" is unknown`,
@@ -305,7 +311,7 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 	if (body.camera_control !== undefined) {
 		return checkCamera(kind, model, body.camera_control);
 	}
-	return undefined;
+	return checkKlingV3Options(body);
 }
 
 /**
@@ -316,13 +322,14 @@ export function prepareSubmissionBody(
 	kind: TaskKind,
 	input: IDataObject,
 ): { body: IDataObject } | { problem: Problem } {
+	if (isV3Kind(kind)) return prepareV3Submission(kind, input);
 	const body: IDataObject = {};
 	for (const [key, value] of Object.entries(input)) {
 		if (value !== undefined && value !== '') body[key] = value;
 	}
 	const problem =
 		checkModel(kind, body.model_name) ??
-		checkText(body, 'prompt', 'Prompt', kind !== 'image2video') ??
+		checkText(body, 'prompt', 'Prompt', kind !== 'image2video' && !isCustomMultiShot(body)) ??
 		checkText(body, 'negative_prompt', 'Negative Prompt', false) ??
 		checkOptionsForModel(kind, body);
 	if (problem) return { problem };

@@ -21,14 +21,23 @@ export const videoGetTaskDescription: INodeProperties[] = [
 		name: 'taskKind',
 		type: 'options',
 		options: [
+			{ name: 'Extend Video', value: 'video-extend' },
 			{
 				name: 'Find Automatically',
 				value: 'auto',
 				description: 'Try each type until the task is found',
 			},
 			{ name: 'Image to Video', value: 'image2video' },
+			{
+				name: 'Kling 3.0 Turbo (New API)',
+				value: 'tasks',
+				description: "A task of Kling's new API; needs an API key credential",
+			},
+			{ name: 'Motion Control', value: 'motion-control' },
 			{ name: 'Multi-Image to Video', value: 'multi-image2video' },
+			{ name: 'Omni Video', value: 'omni-video' },
 			{ name: 'Text to Video', value: 'text2video' },
+			{ name: 'Video Effects', value: 'effects' },
 		],
 		default: 'auto',
 		description: 'Which operation created the task. Kling only finds a task under its own type.',

@@ -7,6 +7,7 @@ import {
 	submitOptionsField,
 	waitField,
 } from '../../shared/descriptions';
+import { klingV3Fields } from './klingV3';
 
 const showOnlyForImageToVideo = { resource: ['video'], operation: ['imageToVideo'] };
 const fromUrl = { ...showOnlyForImageToVideo, imageSource: ['url'] };
@@ -77,6 +78,7 @@ export const videoImageToVideoDescription: INodeProperties[] = [
 	},
 	promptField(showOnlyForImageToVideo, false),
 	...commonFields(showOnlyForImageToVideo, false),
+	...klingV3Fields(showOnlyForImageToVideo),
 	waitField(showOnlyForImageToVideo),
 	submitOptionsField(showOnlyForImageToVideo, { camera: true, sound: true }),
 ];

@@ -12,11 +12,23 @@ import {
 } from '../../shared/hooks';
 import { prepareAvatar, prepareLipSync } from '../../shared/talk';
 import { videoAvatarDescription } from './avatar';
+import {
+	prepareExtendVideo,
+	prepareMotionControl,
+	prepareOmniVideo,
+	prepareVideoEffects,
+} from '../../shared/omni';
+import { videoExtendVideoDescription } from './extendVideo';
 import { videoGetTaskDescription } from './getTask';
+import { submitNewApiTask } from '../../shared/api2';
 import { videoImageToVideoDescription } from './imageToVideo';
 import { videoLipSyncDescription } from './lipSync';
+import { videoKlingTurboDescription } from './klingTurbo';
+import { videoMotionControlDescription } from './motionControl';
 import { videoMultiImageToVideoDescription } from './multiImageToVideo';
+import { videoOmniVideoDescription } from './omniVideo';
 import { videoTextToVideoDescription } from './textToVideo';
+import { videoVideoEffectsDescription } from './videoEffects';
 
 const showOnlyForVideo = { resource: ['video'] };
 
@@ -33,6 +45,19 @@ export const videoDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: showOnlyForVideo },
 		options: [
+			{
+				name: 'Extend Video',
+				value: 'extendVideo',
+				action: 'Extend a video',
+				description:
+					'Add about 5 seconds to a video Kling generated, by its video ID (availability uncertain: Kling no longer documents it)',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/video-extend', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareExtendVideo, submitTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
 			{
 				name: 'Get Task',
 				value: 'getTask',
@@ -58,6 +83,57 @@ export const videoDescription: INodeProperties[] = [
 				},
 			},
 			{
+				name: 'Kling 3.0 Turbo: Image to Video',
+				value: 'turboImageToVideo',
+				action: 'Generate a turbo video from an image',
+				description:
+					"Animate an image with Kling 3.0 Turbo on Kling's new API (needs an API key credential)",
+				routing: {
+					request: {
+						method: 'POST',
+						url: '=/image-to-video/{{ $parameter.model }}',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [submitNewApiTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Kling 3.0 Turbo: Text to Video',
+				value: 'turboTextToVideo',
+				action: 'Generate a turbo video from text',
+				description:
+					"Generate a video from a prompt with Kling 3.0 Turbo on Kling's new API (needs an API key credential)",
+				routing: {
+					request: {
+						method: 'POST',
+						url: '=/text-to-video/{{ $parameter.model }}',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [submitNewApiTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Motion Control',
+				value: 'motionControl',
+				action: 'Move a character like a reference video',
+				description:
+					'Make the character in an image move like the person in a reference video (kling-v2-6, kling-v3)',
+				routing: {
+					request: {
+						method: 'POST',
+						url: '/v1/videos/motion-control',
+						ignoreHttpStatusErrors: true,
+					},
+					send: { preSend: [prepareMotionControl, submitTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
 				name: 'Multi-Image to Video',
 				value: 'multiImageToVideo',
 				action: 'Generate a video from reference images',
@@ -69,6 +145,19 @@ export const videoDescription: INodeProperties[] = [
 						ignoreHttpStatusErrors: true,
 					},
 					send: { preSend: [prepareMultiImageToVideo, submitTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
+			{
+				name: 'Omni Video',
+				value: 'omniVideo',
+				action: 'Generate an omni video from references',
+				description:
+					'Generate or edit a video from a prompt with reference images, elements and a reference video (kling-v3-omni, kling-video-o1)',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/omni-video', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareOmniVideo, submitTask], paginate: true },
 					operations: { pagination: runTask },
 					output: { postReceive: [outputTask] },
 				},
@@ -118,6 +207,18 @@ export const videoDescription: INodeProperties[] = [
 					output: { postReceive: [outputTask] },
 				},
 			},
+			{
+				name: 'Video Effects',
+				value: 'videoEffects',
+				action: 'Apply a video effect to images',
+				description: 'Turn one or two photos into a video with one of Kling’s effect templates',
+				routing: {
+					request: { method: 'POST', url: '/v1/videos/effects', ignoreHttpStatusErrors: true },
+					send: { preSend: [prepareVideoEffects, submitTask], paginate: true },
+					operations: { pagination: runTask },
+					output: { postReceive: [outputTask] },
+				},
+			},
 		],
 		default: 'textToVideo',
 	},
@@ -127,4 +228,9 @@ export const videoDescription: INodeProperties[] = [
 	...videoGetTaskDescription,
 	...videoLipSyncDescription,
 	...videoAvatarDescription,
+	...videoOmniVideoDescription,
+	...videoMotionControlDescription,
+	...videoVideoEffectsDescription,
+	...videoExtendVideoDescription,
+	...videoKlingTurboDescription,
 ];

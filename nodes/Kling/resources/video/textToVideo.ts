@@ -7,6 +7,7 @@ import {
 	submitOptionsField,
 	waitField,
 } from '../../shared/descriptions';
+import { klingV3Fields } from './klingV3';
 
 const showOnlyForTextToVideo = { resource: ['video'], operation: ['textToVideo'] };
 
@@ -14,6 +15,7 @@ export const videoTextToVideoDescription: INodeProperties[] = [
 	modelField(showOnlyForTextToVideo, 'text2video', 'kling-v2-6'),
 	promptField(showOnlyForTextToVideo, true),
 	...commonFields(showOnlyForTextToVideo, true),
+	...klingV3Fields(showOnlyForTextToVideo),
 	waitField(showOnlyForTextToVideo),
 	submitOptionsField(showOnlyForTextToVideo, { camera: true, sound: true }),
 ];
