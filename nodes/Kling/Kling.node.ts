@@ -10,8 +10,7 @@ export class Kling implements INodeType {
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ $parameter["operation"] === "getTask" ? "Get Task" : $parameter["operation"] === "imageToVideo" ? "Image to Video" : $parameter["operation"] === "multiImageToVideo" ? "Multi-Image to Video" : "Text to Video" }}',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Generate videos with Kling AI from text or images and get them as MP4 files',
 		defaults: { name: 'Kling' },
 		usableAsTool: true,
