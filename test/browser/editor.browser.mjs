@@ -152,7 +152,8 @@ async function createWorkflow(name, nodes, connections = {}) {
 
 /** Names listed in the open node panel (node creator) after typing `term`. */
 async function searchPanel(term) {
-	const search = page.locator('[data-test-id=node-creator-search-bar]');
+	// The newest panel's search bar (a sliding panel may still be on screen for a moment).
+	const search = page.locator('[data-test-id=node-creator-search-bar]').last();
 	await search.fill(term);
 	await page.waitForTimeout(600);
 	return await page
@@ -269,7 +270,13 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 		});
 	});
 
-	(hasReusedMarker() ? it : it.skip)(
+	const reuseMarked = hasReusedMarker();
+	if (!reuseMarked) {
+		process.stderr.write(
+			'[browser] PENDING reuse check: the built node has no `reused` output marker yet (cost-safety work); it runs once dist/ has one\n',
+		);
+	}
+	(reuseMarked ? it : it.skip)(
 		// Pending until the cost-safety work (reuse marker in the output) is merged into this branch.
 		're-running with the same inputs shows that the earlier task was reused',
 		async () => {
@@ -278,12 +285,17 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 				await page.click('[data-test-id=ndv] [data-test-id=node-execute-button]');
 				const output = page.locator('[data-test-id=output-panel]');
 				await output.locator('[data-test-id=radio-button-json]').click();
-				await expect(
-					output
-						.getByText(/"?reused"?\s*:\s*true/)
-						.first()
-						.waitFor(),
-				).resolves.toBeUndefined();
+				// n8n's JSON view prints the item; wait for the re-run's item to say it reused the task.
+				let shown = '';
+				for (const deadline = Date.now() + 2 * MINUTE; Date.now() < deadline; ) {
+					shown = await output
+						.locator('[data-test-id=ndv-data-container]')
+						.innerText()
+						.catch(() => '');
+					if (/"reused"\s*:\s*true/.test(shown)) break;
+					await page.waitForTimeout(1000);
+				}
+				expect(shown).toMatch(/"reused"\s*:\s*true/);
 				await shot('5-reused');
 				expect(stack.fake.stats().submissions).toBe(before);
 			});
@@ -396,15 +408,24 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 			await openWorkflow(id);
 			// The Tool input's "+" opens the tool picker (a panel titled "Tools"). Right after the
 			// canvas loads a click can land before the handles are wired up; then try again.
-			const header = page.locator('[data-test-id=node-creator] [data-test-id=nodes-list-header]');
+			// While panels slide, two headers can be on screen; wait for the one titled "Tools".
+			const toolsHeader = page
+				.locator('[data-test-id=node-creator] [data-test-id=nodes-list-header]')
+				.filter({ hasText: /^\s*Tools/ });
 			for (let attempt = 1; ; attempt++) {
 				await page.waitForTimeout(1000);
 				await page.click('[data-handleid="inputs/ai_tool/0"] [data-test-id=canvas-handle-plus]');
-				await header.waitFor();
-				if ((await header.innerText()).trim().startsWith('Tools')) break;
-				if (attempt === 3) throw new Error(`The Tool "+" opened "${await header.innerText()}"`);
+				const opened = await toolsHeader
+					.first()
+					.waitFor({ timeout: 15_000 })
+					.then(() => true)
+					.catch(() => false);
+				if (opened) break;
+				if (attempt === 3)
+					throw new Error('The Tool "+" of the AI Agent did not open the Tools panel');
 				await page.keyboard.press('Escape');
 			}
+			await page.waitForTimeout(800);
 			const found = await searchPanel('Kling');
 			await shot('9-agent-tool-picker');
 			expect(found).toContain('Kling Tool');
