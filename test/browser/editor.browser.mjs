@@ -196,6 +196,7 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 			);
 			await actions.first().waitFor();
 			const shown = await actions.allInnerTexts();
+			await page.waitForTimeout(500); // let the panel finish sliding in for the screenshot
 			await shot('2-actions');
 			expect(shown.sort()).toEqual(operations.map((operation) => operation.action).sort());
 			expect(shown).not.toEqual(expect.arrayContaining(['Standard']));
