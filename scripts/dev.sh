@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 folder="${N8N_DEV_USER_FOLDER:-$HOME/.n8n-nodes-kling-dev}"
 n8n="$(bash scripts/ensure-n8n.sh)"
-[ -d dist ] || npm run build
+# Build first, always: n8n reads the codex (Kling.node.json) and icons from dist/ at start-up, and a
+# dist/ left from another checkout would show the editor a different node than the source.
+npm run build
 # Link the package before n8n starts so it loads the node at start-up (n8n-node dev links it too).
 mkdir -p "$folder/.n8n/custom/node_modules"
 ln -sfn "$PWD" "$folder/.n8n/custom/node_modules/n8n-nodes-kling"

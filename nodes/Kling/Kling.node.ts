@@ -14,8 +14,7 @@ export class Kling implements INodeType {
 		icon: { light: 'file:../../icons/kling.svg', dark: 'file:../../icons/kling.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
 			'Generate videos and images with Kling AI, get them as files, and see what they cost',
 		defaults: { name: 'Kling' },

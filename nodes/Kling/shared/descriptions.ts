@@ -6,7 +6,7 @@ import {
 	DEFAULT_MAX_WAIT_MIN,
 	DEFAULT_POLL_INTERVAL_S,
 } from './constants';
-import { modelOptions } from './models';
+import { modelOptions, modelsUsingCfgScale, modelsWithFixedMode } from './models';
 import type { TaskKind } from './types';
 import { THREE_TO_FIFTEEN } from './videoV3';
 
@@ -23,6 +23,9 @@ export function modelField(show: Show, kind: TaskKind, defaultModel: string): IN
 		name: 'model',
 		type: 'options',
 		options: modelOptions(kind),
+		// Kling adds models faster than this package is released: a model ID given by expression
+		// is sent as it is, and the editor does not flag it as "not supported".
+		allowArbitraryValues: true,
 		default: defaultModel,
 		description:
 			'Which Kling model generates the video. Any other model ID can be given with an expression.',
@@ -82,8 +85,9 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 				},
 			],
 			default: 'std',
-			description: 'Quality level. Master models have one fixed quality and ignore this.',
-			displayOptions: { show },
+			description:
+				'Quality level. Not shown for Master models: they have one fixed quality and ignore it.',
+			displayOptions: { show, hide: { model: modelsWithFixedMode() } },
 			routing: { send: { type: 'body', property: 'mode' } },
 		},
 		{
@@ -128,8 +132,8 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 		default: DEFAULT_CFG_SCALE,
 		description:
-			'How strictly the video follows the prompt (0 = freer, 1 = stricter). Only kling-v1, v1.5 and v1.6 use it; leave it at 0.5 for other models.',
-		displayOptions: { show },
+			'How strictly the video follows the prompt (0 = freer, 1 = stricter). Shown only for the models that use it (kling-v1, v1.5 and v1.6); newer models ignore it.',
+		displayOptions: { show: { ...show, model: modelsUsingCfgScale() } },
 		routing: { send: { type: 'body', property: 'cfg_scale' } },
 	});
 	return fields;
@@ -144,6 +148,15 @@ export function waitField(show: Show): INodeProperties {
 		description:
 			'Whether to wait until the video is ready and output it as binary data. Turn off to return the task at once and fetch it later with Get Task (or a callback URL).',
 		displayOptions: { show },
+	};
+}
+
+/** Get Task's own wait switch: it already is the "fetch it later" step. */
+export function getTaskWaitField(show: Show): INodeProperties {
+	return {
+		...waitField(show),
+		description:
+			"Whether to wait until the task has finished and output the video as binary data. Turn off to return the task's current status at once.",
 	};
 }
 
@@ -163,7 +176,7 @@ const maxWaitTime: INodeProperties = {
 	typeOptions: { minValue: 0.05, numberPrecision: 2 },
 	default: DEFAULT_MAX_WAIT_MIN,
 	description:
-		'How long to wait for one video before failing. The task is not lost: fetch it later with Get Task. Pro and 10-second videos can take 10 minutes or more.',
+		'How long to wait for one video before failing. The task keeps running at Kling and is not paid again: get it later by its task ID. Pro and 10-second videos can take 10 minutes or more.',
 };
 
 const downloadVideo: INodeProperties = {

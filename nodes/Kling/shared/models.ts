@@ -98,7 +98,7 @@ export const MODELS: Record<string, ModelInfo> = {
 	},
 	'kling-v2-5-turbo': {
 		name: 'Kling v2.5 Turbo',
-		description: 'Fast and cheap, good motion. A sensible default for batches.',
+		description: 'Faster and cheaper than v2.6, with good motion; a good choice for large batches.',
 		kinds: ['text2video', 'image2video'],
 		cfgScale: false,
 		fixedMode: false,
@@ -110,7 +110,7 @@ export const MODELS: Record<string, ModelInfo> = {
 	},
 	'kling-v2-6': {
 		name: 'Kling v2.6',
-		description: 'Recent model; can add generated sound in Professional mode.',
+		description: 'The default: recent model; can add generated sound in Professional mode.',
 		kinds: ['text2video', 'image2video'],
 		cfgScale: false,
 		fixedMode: false,
@@ -148,4 +148,14 @@ export function modelOptions(kind: TaskKind): INodePropertyOptions[] {
 		value: id,
 		description: MODELS[id].description,
 	}));
+}
+
+/** The models that read CFG Scale (the kling-v1 family); the editor shows the field only for them. */
+export function modelsUsingCfgScale(): string[] {
+	return Object.keys(MODELS).filter((id) => MODELS[id].cfgScale);
+}
+
+/** Master models: one fixed quality, so the editor hides Mode for them. */
+export function modelsWithFixedMode(): string[] {
+	return Object.keys(MODELS).filter((id) => MODELS[id].fixedMode);
 }

@@ -24,6 +24,8 @@ export function modelField(
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
+		// A newer model ID given by expression is sent as it is, without an editor warning.
+		allowArbitraryValues: true,
 		options: models,
 		default: defaultModel,
 		description: `${description} Any other model ID can be given with an expression`,

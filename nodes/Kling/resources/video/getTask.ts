@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { getTaskOptionsField, waitField } from '../../shared/descriptions';
+import { getTaskOptionsField, getTaskWaitField } from '../../shared/descriptions';
 
 const showOnlyForGetTask = { resource: ['video'], operation: ['getTask'] };
 
@@ -43,6 +43,6 @@ export const videoGetTaskDescription: INodeProperties[] = [
 		description: 'Which operation created the task. Kling only finds a task under its own type.',
 		displayOptions: { show: showOnlyForGetTask },
 	},
-	waitField(showOnlyForGetTask),
+	getTaskWaitField(showOnlyForGetTask),
 	getTaskOptionsField(showOnlyForGetTask),
 ];

@@ -16,6 +16,8 @@ export const videoKlingTurboDescription: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
+		// A newer model ID given by expression is sent as it is, without an editor warning.
+		allowArbitraryValues: true,
 		options: [
 			{
 				name: 'Kling 3.0 Turbo',

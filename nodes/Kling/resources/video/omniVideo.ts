@@ -11,6 +11,8 @@ export const videoOmniVideoDescription: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
+		// A newer model ID given by expression is sent as it is, without an editor warning.
+		allowArbitraryValues: true,
 		options: [
 			{
 				name: 'Kling 3.0 Omni',
