@@ -13,8 +13,9 @@ import {
 	DEFAULT_POLL_INTERVAL_S,
 	TASK_KINDS,
 	taskState,
+	timing,
 } from './constants';
-import { inputError, klingApiError, taskFailedError } from './errors';
+import { cancelledError, inputError, klingApiError, taskFailedError } from './errors';
 import { limiterFor, type TaskLimiter } from './limiter';
 import {
 	createTask,
@@ -25,7 +26,7 @@ import {
 	taskPath,
 	waitForTask,
 } from './tasks';
-import { failureOf, parseEnvelope } from './transport';
+import { classify, failureOf, parseEnvelope, pause } from './transport';
 import type { KlingTask, TaskKind } from './types';
 import {
 	checkBaseUrl,
@@ -272,25 +273,169 @@ export async function submitTask(
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id), body: undefined };
 }
 
-/** preSend of Get Task: finds the task (on any kind when set to auto) and waits for it if asked. */
-export async function prepareGetTask(
-	this: IExecuteSingleFunctions,
-	requestOptions: IHttpRequestOptions,
-): Promise<IHttpRequestOptions> {
-	const taskId = String(this.getNodeParameter('taskId', '') ?? '').trim();
+// ---------------------------------------------------------------------------------------------
+// Get Task
+
+/**
+ * What the items of one Get Task run share: the task type learned so far (Find Automatically),
+ * the item that is learning it, and when the next status read may start (reads are spaced).
+ */
+interface GetTaskRun {
+	learned?: TaskKind;
+	learning?: Promise<void>;
+	nextReadAt: number;
+}
+
+const getTaskRuns = new Map<string, GetTaskRun>();
+const MAX_GET_TASK_RUNS = 200;
+
+function getTaskRunOf(ctx: IExecuteSingleFunctions): GetTaskRun {
+	const node = ctx.getNode();
+	const key = `${ctx.getExecutionId()}:${node.id ?? node.name}`;
+	let run = getTaskRuns.get(key);
+	if (!run) {
+		run = { nextReadAt: 0 };
+		getTaskRuns.set(key, run);
+		// Forget the oldest runs: one entry per execution and node is all that is ever needed.
+		while (getTaskRuns.size > MAX_GET_TASK_RUNS) {
+			getTaskRuns.delete(getTaskRuns.keys().next().value as string);
+		}
+	}
+	return run;
+}
+
+/** The Task Type parameter: a task kind, or undefined for Find Automatically. */
+function chosenKind(ctx: IExecuteSingleFunctions): TaskKind | undefined {
+	const chosen = String(ctx.getNodeParameter('taskKind', 'auto') ?? 'auto').trim();
+	if (chosen === 'auto' || chosen === '') return undefined;
+	if (!TASK_KINDS.includes(chosen as TaskKind)) {
+		throw inputError(ctx, {
+			field: 'Task Type',
+			message: `Unknown task type '${chosen}'`,
+			description: `Use one of ${TASK_KINDS.join(', ')} or auto (Find Automatically).`,
+		});
+	}
+	return chosen as TaskKind;
+}
+
+/** The kinds to try for a task, the one learned in this run first. */
+function searchOrder(run: GetTaskRun): TaskKind[] {
+	return run.learned ? [run.learned, ...TASK_KINDS.filter((k) => k !== run.learned)] : TASK_KINDS;
+}
+
+function taskIdOf(ctx: IExecuteSingleFunctions): string {
+	const taskId = String(ctx.getNodeParameter('taskId', '') ?? '').trim();
 	if (!taskId) {
-		throw inputError(this, {
+		throw inputError(ctx, {
 			field: 'Task ID',
 			message: 'Task ID is empty',
 			description: 'Give the task_id returned by a create operation.',
 		});
 	}
+	return taskId;
+}
+
+/**
+ * Find Automatically: the first item of a run that needs the type finds it (up to one read per
+ * type); the other items wait for that and then read their task under the learned type only.
+ */
+async function learnKind(
+	ctx: IExecuteSingleFunctions,
+	run: GetTaskRun,
+	taskId: string,
+	wait: PollWait,
+): Promise<{ kind: TaskKind; task?: KlingTask }> {
+	while (!run.learned && run.learning) await run.learning;
+	if (run.learned) return { kind: run.learned };
+	let done = () => {};
+	run.learning = new Promise<void>((resolve) => (done = resolve));
+	try {
+		const found = await locateTask(ctx, TASK_KINDS, taskId, wait);
+		run.learned = found.kind;
+		return found;
+	} finally {
+		run.learning = undefined;
+		done();
+	}
+}
+
+/**
+ * preSend of Get Task. Waiting off (the "Wait node loop" pattern): sends nothing itself; the
+ * declarative request is the one status read of the item, spaced from the other items' reads.
+ * With the Task Type known (chosen, or learned from an earlier item of this run) that is
+ * exactly one request per task. Waiting on: finds the task, polls until it ends, and the
+ * declarative request reads the finished task.
+ */
+export async function prepareGetTask(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const taskId = taskIdOf(this);
+	const chosen = chosenKind(this);
 	await checkCredential(this);
 	const settings = settingsOf(this);
 	const wait = waitFrom(this, settings, taskId);
-	const { kind, task } = await locateTask(this, kindsToSearch(this), taskId, wait);
-	if (settings.wait) await waitForTask(this, kind, task, limiterOf(this, settings), wait);
+	const run = getTaskRunOf(this);
+	if (!settings.wait) {
+		const kind = chosen ?? (await learnKind(this, run, taskId, wait)).kind;
+		const now = Date.now();
+		const at = Math.max(now, run.nextReadAt);
+		run.nextReadAt = at + timing.pollSpacingMs;
+		if (at > now && !(await pause(this, at - now, { ...wait, deadline: Infinity }))) {
+			throw cancelledError(this, taskId);
+		}
+		return { ...requestOptions, method: 'GET', url: taskPath(kind, taskId) };
+	}
+	const { kind, task } = await locateTask(this, chosen ? [chosen] : searchOrder(run), taskId, wait);
+	if (!chosen) run.learned = kind;
+	await waitForTask(this, kind, task, limiterOf(this, settings), wait);
 	return { ...requestOptions, method: 'GET', url: taskPath(kind, task.task_id) };
+}
+
+/**
+ * postReceive of Get Task. A task that is not under the learned type (a batch mixing types in
+ * Find Automatically) is looked for under the other types; a read that failed on the way
+ * (5xx, rate limit, unreadable answer) is repeated with the node's retry rules. Every failure
+ * names the task ID. Then the answer goes through the common output.
+ */
+export async function outputGetTask(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const envelope = parseEnvelope(response.body);
+	const data = envelope?.data as KlingTask | undefined;
+	if (envelope?.code === 0 && response.statusCode < 300 && data?.task_id) {
+		return await outputTask.call(this, items, response);
+	}
+	const taskId = taskIdOf(this);
+	const chosen = chosenKind(this);
+	const settings = settingsOf(this);
+	const wait = waitFrom(this, settings, taskId);
+	const exchange = {
+		status: response.statusCode,
+		envelope,
+		noAnswer: envelope ? undefined : 'unreadable answer',
+	};
+	const verdict = classify(exchange);
+	const notFound = response.statusCode === 404 || envelope?.code === 1203;
+	let kinds: TaskKind[];
+	if (notFound && !chosen) {
+		// Not under the type learned from another item: look under the others.
+		const tried = getTaskRunOf(this).learned;
+		kinds = TASK_KINDS.filter((kind) => kind !== tried);
+	} else if (verdict === 'transient' || verdict === 'throttled' || verdict === 'busy') {
+		kinds = [chosen ?? getTaskRunOf(this).learned ?? TASK_KINDS[0]];
+	} else {
+		throw klingApiError(this, failureOf(exchange, taskId));
+	}
+	const { task } = await locateTask(this, kinds, taskId, wait);
+	const again: IN8nHttpFullResponse = {
+		...response,
+		statusCode: 200,
+		body: { code: 0, message: 'SUCCEED', data: task },
+	};
+	return await outputTask.call(this, items, again);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
+	outputGetTask,
 	outputTask,
 	prepareGetTask,
 	prepareImageToVideo,
@@ -36,7 +37,7 @@ export const videoDescription: INodeProperties[] = [
 						ignoreHttpStatusErrors: true,
 					},
 					send: { preSend: [prepareGetTask] },
-					output: { postReceive: [outputTask] },
+					output: { postReceive: [outputGetTask] },
 				},
 			},
 			{
