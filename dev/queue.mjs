@@ -308,13 +308,20 @@ export async function startQueueCluster({
 }
 
 /** POSTs JSON to a production webhook of the main; returns { status, body }. */
-export async function callWebhook(cluster, webhookPath, body) {
-	const response = await fetch(`${cluster.baseUrl}/webhook/${webhookPath}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	return { status: response.status, body: await response.text() };
+export async function callWebhook(cluster, webhookPath, body, { timeoutMs = 2 * MINUTE } = {}) {
+	// n8n answers readiness before it has activated the published workflows: until then the
+	// webhook is "not registered" (404, nothing started), so a 404 is retried for a while.
+	const until = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await fetch(`${cluster.baseUrl}/webhook/${webhookPath}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (response.status !== 404 || Date.now() > until) return { status: response.status, body: text };
+		await sleep(500);
+	}
 }
 
 /** The worker whose log says it picked up the execution (n8n logs "started execution <id>"). */
