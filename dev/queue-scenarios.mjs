@@ -40,7 +40,12 @@ export function batchWorkflow() {
 				typeVersion: 2,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: WEBHOOK_PATH,
+					responseMode: 'onReceived',
+					options: {},
+				},
 			},
 			{
 				id: 'queue-split',
@@ -132,7 +137,9 @@ export async function checkVideos(setup, items, size) {
 		const stored = await databaseBinary(setup.cluster.pg, binaryId);
 		const md5 = expectedVideoMd5(taskId, size);
 		if (stored.length !== size || stored.md5 !== md5) {
-			problems.push(`task ${taskId}: stored ${stored.length} bytes md5 ${stored.md5}, expected ${size} bytes md5 ${md5}`);
+			problems.push(
+				`task ${taskId}: stored ${stored.length} bytes md5 ${stored.md5}, expected ${size} bytes md5 ${md5}`,
+			);
 		}
 	}
 	return problems;
@@ -156,7 +163,11 @@ function submitFigures(fake) {
 export async function twoExecutionsAtOnce(setup, perExecution = 10) {
 	const { fake, cluster, workflowId } = setup;
 	fake.reset();
-	fake.setOptions({ taskDurationMs: TASK_MS, videoBytes: VIDEO_BYTES, concurrency: ACCOUNT_CONCURRENCY });
+	fake.setOptions({
+		taskDurationMs: TASK_MS,
+		videoBytes: VIDEO_BYTES,
+		concurrency: ACCOUNT_CONCURRENCY,
+	});
 	const before = (await executionsOf(cluster.pg, workflowId)).length;
 	const started = Date.now();
 	const calls = await Promise.all([

@@ -30,7 +30,8 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The n8n executable: scripts/ensure-n8n.sh, or KLING_N8N_BIN when set (a ready install). */
 export async function n8nBinary() {
-	if (process.env.KLING_N8N_BIN && existsSync(process.env.KLING_N8N_BIN)) return process.env.KLING_N8N_BIN;
+	if (process.env.KLING_N8N_BIN && existsSync(process.env.KLING_N8N_BIN))
+		return process.env.KLING_N8N_BIN;
 	return await ensureN8n();
 }
 
@@ -99,7 +100,8 @@ export function startN8nProcess(home, args, { env = {}, label, logFile } = {}) {
 export async function waitHttpOk(url, proc, timeoutMs = 3 * MINUTE) {
 	const until = Date.now() + timeoutMs;
 	while (Date.now() < until) {
-		if (proc && !proc.alive()) throw new Error(`${proc.label} exited before ${url} answered:\n${proc.log().slice(-4000)}`);
+		if (proc && !proc.alive())
+			throw new Error(`${proc.label} exited before ${url} answered:\n${proc.log().slice(-4000)}`);
 		try {
 			const response = await fetch(url);
 			if (response.ok) return;
@@ -108,7 +110,9 @@ export async function waitHttpOk(url, proc, timeoutMs = 3 * MINUTE) {
 		}
 		await sleep(500);
 	}
-	throw new Error(`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${proc.log().slice(-4000)}` : ''}`);
+	throw new Error(
+		`${url} did not answer within ${timeoutMs} ms${proc ? `:\n${proc.log().slice(-4000)}` : ''}`,
+	);
 }
 
 /** Resident set size of a process in bytes (VmRSS from /proc), or undefined when it is gone. */
@@ -150,7 +154,9 @@ export function expectedVideoMd5(taskId, size) {
 
 let flattedModule;
 function flatted(home) {
-	flattedModule ??= createRequire(home.n8nBin.replace(/\.bin\/n8n$/, 'n8n/package.json'))('flatted');
+	flattedModule ??= createRequire(home.n8nBin.replace(/\.bin\/n8n$/, 'n8n/package.json'))(
+		'flatted',
+	);
 	return flattedModule;
 }
 
@@ -166,7 +172,9 @@ export async function executionsOf(pg, workflowId) {
 
 /** The run data of an execution ({ resultData: { runData, error } … }). */
 export async function executionData(pg, home, executionId) {
-	const text = await pg.psql(`SELECT data FROM execution_data WHERE "executionId" = ${Number(executionId)}`);
+	const text = await pg.psql(
+		`SELECT data FROM execution_data WHERE "executionId" = ${Number(executionId)}`,
+	);
 	return text ? flatted(home).parse(text) : undefined;
 }
 
@@ -182,13 +190,20 @@ export async function databaseBinary(pg, binaryId) {
 }
 
 /** Polls until every listed execution of the workflow has ended (or timeoutMs passes). */
-export async function waitForExecutions(pg, workflowId, count, { timeoutMs = 10 * MINUTE, ended = ['success', 'error', 'crashed', 'canceled'] } = {}) {
+export async function waitForExecutions(
+	pg,
+	workflowId,
+	count,
+	{ timeoutMs = 10 * MINUTE, ended = ['success', 'error', 'crashed', 'canceled'] } = {},
+) {
 	const until = Date.now() + timeoutMs;
 	for (;;) {
 		const rows = await executionsOf(pg, workflowId);
 		if (rows.length >= count && rows.every((row) => ended.includes(row.status))) return rows;
 		if (Date.now() > until) {
-			throw new Error(`executions of ${workflowId} did not end within ${timeoutMs} ms: ${JSON.stringify(rows)}`);
+			throw new Error(
+				`executions of ${workflowId} did not end within ${timeoutMs} ms: ${JSON.stringify(rows)}`,
+			);
 		}
 		await sleep(500);
 	}
@@ -258,8 +273,11 @@ export async function startQueueCluster({
 		if (credential) cluster.credentialId = await importCredential(home, credential);
 		cluster.workflowIds = workflows.length ? await importWorkflow(home, workflows) : [];
 		for (const id of cluster.workflowIds) {
-			const published = await n8n(home, ['publish:workflow', `--id=${id}`], { env: { N8N_LOG_LEVEL: 'info' } });
-			if (published.code !== 0) throw new Error(`publish:workflow ${id} failed:\n${published.stderr}\n${published.stdout}`);
+			const published = await n8n(home, ['publish:workflow', `--id=${id}`], {
+				env: { N8N_LOG_LEVEL: 'info' },
+			});
+			if (published.code !== 0)
+				throw new Error(`publish:workflow ${id} failed:\n${published.stderr}\n${published.stdout}`);
 		}
 		progress(`database migrated, workflows imported (${Date.now() - started} ms)`);
 
@@ -298,7 +316,9 @@ export async function startQueueCluster({
 			cluster.startMain(),
 			...Array.from({ length: mode === 'queue' ? workers : 0 }, () => cluster.startWorker()),
 		]);
-		progress(`main and ${mode === 'queue' ? workers : 0} workers ready (${Date.now() - started} ms)`);
+		progress(
+			`main and ${mode === 'queue' ? workers : 0} workers ready (${Date.now() - started} ms)`,
+		);
 		cluster.timings.startMs = Date.now() - started;
 		return cluster;
 	} catch (error) {
@@ -319,7 +339,8 @@ export async function callWebhook(cluster, webhookPath, body, { timeoutMs = 2 * 
 			body: JSON.stringify(body),
 		});
 		const text = await response.text();
-		if (response.status !== 404 || Date.now() > until) return { status: response.status, body: text };
+		if (response.status !== 404 || Date.now() > until)
+			return { status: response.status, body: text };
 		await sleep(500);
 	}
 }

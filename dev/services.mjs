@@ -47,7 +47,9 @@ function startProcess(command, args, options = {}) {
 	};
 	child.stdout.on('data', keep);
 	child.stderr.on('data', keep);
-	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const exited = new Promise((resolve) =>
+		child.once('exit', (code, signal) => resolve({ code, signal })),
+	);
 	return { child, exited, output: () => output };
 }
 
@@ -87,13 +89,20 @@ export async function startRedis({ redisServer = 'redis-server' } = {}) {
 	const dir = makeTempDir('kling-redis-');
 	const port = await freePort();
 	const proc = startProcess(redisServer, [
-		'--bind', '127.0.0.1',
-		'--port', String(port),
-		'--dir', dir,
-		'--save', '',
-		'--appendonly', 'no',
-		'--daemonize', 'no',
-		'--protected-mode', 'yes',
+		'--bind',
+		'127.0.0.1',
+		'--port',
+		String(port),
+		'--dir',
+		dir,
+		'--save',
+		'',
+		'--appendonly',
+		'no',
+		'--daemonize',
+		'no',
+		'--protected-mode',
+		'yes',
 	]);
 	try {
 		await waitForPort(port, proc, 'redis-server');
@@ -134,7 +143,10 @@ function chownTree(dir, uid, gid) {
  * Starts PostgreSQL (initdb into a temp folder, trust auth on 127.0.0.1 only, fsync off: test
  * data) and creates `database`. Returns { host, port, user, database, psql(sql), stop() }.
  */
-export async function startPostgres({ pgBin = '/usr/lib/postgresql/15/bin', database = 'n8n' } = {}) {
+export async function startPostgres({
+	pgBin = '/usr/lib/postgresql/15/bin',
+	database = 'n8n',
+} = {}) {
 	const dir = makeTempDir('kling-pg-');
 	const data = path.join(dir, 'data');
 	const socketDir = path.join(dir, 'sock');
@@ -158,14 +170,22 @@ export async function startPostgres({ pgBin = '/usr/lib/postgresql/15/bin', data
 	const proc = startProcess(
 		path.join(pgBin, 'postgres'),
 		[
-			'-D', data,
-			'-p', String(port),
-			'-k', socketDir,
-			'-c', 'listen_addresses=127.0.0.1',
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'max_connections=100',
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			socketDir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=100',
 		],
 		{ ...asOwner, cwd: dir },
 	);
@@ -173,7 +193,24 @@ export async function startPostgres({ pgBin = '/usr/lib/postgresql/15/bin', data
 	const psql = async (sql, db = database) => {
 		const result = await run(
 			psqlBin,
-			['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+			[
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				'postgres',
+				'-d',
+				db,
+				'-X',
+				'-A',
+				'-t',
+				'-q',
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-c',
+				sql,
+			],
 			{ timeoutMs: 5 * MINUTE },
 		);
 		if (result.code !== 0) throw new Error(`psql failed: ${result.stderr || result.stdout}`);
