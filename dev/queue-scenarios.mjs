@@ -65,7 +65,11 @@ export function batchWorkflow() {
 					resource: 'video',
 					operation: 'textToVideo',
 					prompt: '={{ $json.prompt }}',
-					options: { pollInterval: 1, maxConcurrentTasks: ACCOUNT_CONCURRENCY },
+					options: {
+						pollInterval: 1,
+						// The webhook body may raise it (scenario 2 puts all tasks in flight at once).
+						maxConcurrentTasks: `={{ $('Webhook').first().json.body.maxInFlight ?? ${ACCOUNT_CONCURRENCY} }}`,
+					},
 				},
 				credentials: { klingApi: { id: null, name: CREDENTIAL_NAME } },
 			},
@@ -77,8 +81,9 @@ export function batchWorkflow() {
 	};
 }
 
-export const rowsOf = (prefix, n) => ({
+export const rowsOf = (prefix, n, extra = {}) => ({
 	rows: Array.from({ length: n }, (_, i) => ({ prompt: `${prefix}-${i} a lighthouse in a storm` })),
+	...extra,
 });
 
 /** Starts the fake Kling server and the cluster (main + 2 workers, one execution each at a time). */
@@ -213,7 +218,8 @@ export async function workerKilledThenRerun(setup, n = 10) {
 	fake.reset();
 	fake.setOptions({ taskDurationMs: 12_000, videoBytes: VIDEO_BYTES, concurrency: Infinity });
 	const before = (await executionsOf(cluster.pg, workflowId)).length;
-	const rows = rowsOf('C', n);
+	// Every task in flight at once, so all of them are generating when the worker dies.
+	const rows = rowsOf('C', n, { maxInFlight: n });
 	await callWebhook(cluster, WEBHOOK_PATH, rows);
 	const until = Date.now() + 120_000;
 	while (fake.stats().submissions < n && Date.now() < until) await sleep(200);
@@ -221,6 +227,10 @@ export async function workerKilledThenRerun(setup, n = 10) {
 	const victim = first && workerRunning(cluster, first.id);
 	if (!victim) throw new Error('no worker reported running the execution');
 	const paidBeforeKill = fake.stats().submissions;
+	const now = Date.now();
+	const generatingAtKill = [...fake.tasks.values()].filter(
+		(task) => task.createdAt + task.durationMs > now,
+	).length;
 	victim.kill('SIGKILL');
 	await victim.exited;
 	const killedAt = Date.now();
@@ -244,6 +254,7 @@ export async function workerKilledThenRerun(setup, n = 10) {
 	return {
 		victim: victim.label,
 		paidBeforeKill,
+		generatingAtKill,
 		firstStatusAfterKill: afterKill?.status,
 		rerun,
 		rerunWorker: workerRunning(cluster, rerun.id)?.label,

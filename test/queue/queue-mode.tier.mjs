@@ -71,6 +71,7 @@ describe('n8n queue mode: main + 2 workers, PostgreSQL, Redis', () => {
 			report('workerKilled', numbers);
 
 			expect(result.paidBeforeKill).toBe(10);
+			expect(result.generatingAtKill).toBe(10);
 			expect(result.rerun.status).toBe('success');
 			expect(result.rerunWorker).toBeDefined();
 			expect(result.rerunWorker).not.toBe(result.victim);
