@@ -23,7 +23,7 @@ import {
 	nodeBinDir,
 	packPackage,
 } from './n8n.mjs';
-import { ensureServices, startPostgres, startRedis } from './services.mjs';
+import { ensureServices, killOnExit, startPostgres, startRedis } from './services.mjs';
 
 const MINUTE = 60_000;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,6 +62,7 @@ export function startN8nProcess(home, args, { env = {}, label, logFile } = {}) {
 		env: n8nEnv(home, env),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
+	killOnExit(child);
 	let text = '';
 	const file = logFile ? createWriteStream(logFile) : undefined;
 	const keep = (chunk) => {

@@ -34,6 +34,19 @@ export async function ensureServices({ progress = process.stderr } = {}) {
 	return { redisServer: found.REDIS_SERVER, pgBin: found.PG_BIN };
 }
 
+// Children still running when this process exits (a failed or interrupted run) are killed with
+// it, so no database or Redis outlives the test run.
+const children = new Set();
+export function killOnExit(child) {
+	if (children.size === 0) {
+		process.once('exit', () => {
+			for (const running of children) running.kill('SIGKILL');
+		});
+	}
+	children.add(child);
+	child.once('exit', () => children.delete(child));
+}
+
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -41,6 +54,7 @@ function sleep(ms) {
 /** A long-running child whose output is kept (tail) for error messages. */
 function startProcess(command, args, options = {}) {
 	const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+	killOnExit(child);
 	let output = '';
 	const keep = (chunk) => {
 		output = (output + chunk.toString('utf8')).slice(-8000);
