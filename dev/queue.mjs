@@ -15,7 +15,6 @@ import { videoChunks } from './fake-kling/server.mjs';
 import {
 	createN8nHome,
 	ensureN8n,
-	freePort,
 	importCredential,
 	importWorkflow,
 	n8n,
@@ -23,7 +22,7 @@ import {
 	nodeBinDir,
 	packPackage,
 } from './n8n.mjs';
-import { ensureServices, killOnExit, startPostgres, startRedis } from './services.mjs';
+import { ensureServices, killOnExit, startPostgres, startRedis, uniquePort } from './services.mjs';
 
 const MINUTE = 60_000;
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -283,11 +282,11 @@ export async function startQueueCluster({
 		progress(`database migrated, workflows imported (${Date.now() - started} ms)`);
 
 		cluster.startMain = async () => {
-			const port = await freePort();
+			const port = await uniquePort();
 			const main = startN8nProcess(home, ['start'], {
 				label: 'main',
 				logFile: path.join(home.dir, `main-${Date.now()}.log`),
-				env: { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+				env: { N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await uniquePort()) },
 			});
 			cluster.main = main;
 			cluster.baseUrl = `http://127.0.0.1:${port}`;
@@ -297,13 +296,13 @@ export async function startQueueCluster({
 		};
 		cluster.startWorker = async () => {
 			const index = ++workerCount;
-			const healthPort = await freePort();
+			const healthPort = await uniquePort();
 			const worker = startN8nProcess(home, ['worker', `--concurrency=${workerConcurrency}`], {
 				label: `worker ${index}`,
 				logFile: path.join(home.dir, `worker-${index}.log`),
 				env: {
 					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-					N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+					N8N_RUNNERS_BROKER_PORT: String(await uniquePort()),
 				},
 			});
 			worker.healthUrl = `http://127.0.0.1:${healthPort}/healthz/readiness`;

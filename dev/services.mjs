@@ -47,6 +47,21 @@ export function killOnExit(child) {
 	child.once('exit', () => children.delete(child));
 }
 
+const handedOut = new Set();
+/**
+ * A free TCP port never handed out before by this process: freePort() closes its probe at once,
+ * so two calls in a row may return the same port (n8n's HTTP and task-broker ports collided).
+ */
+export async function uniquePort() {
+	for (;;) {
+		const port = await freePort();
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
+}
+
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -101,7 +116,7 @@ async function waitForPort(port, proc, what, timeoutMs = 60_000) {
 /** Starts redis-server on 127.0.0.1:<free port>, no persistence. Returns { host, port, stop() }. */
 export async function startRedis({ redisServer = 'redis-server' } = {}) {
 	const dir = makeTempDir('kling-redis-');
-	const port = await freePort();
+	const port = await uniquePort();
 	const proc = startProcess(redisServer, [
 		'--bind',
 		'127.0.0.1',
@@ -180,7 +195,7 @@ export async function startPostgres({
 		removeTempDir(dir);
 		throw new Error(`initdb failed (${init.code ?? init.signal}):\n${init.output}`);
 	}
-	const port = await freePort();
+	const port = await uniquePort();
 	const proc = startProcess(
 		path.join(pgBin, 'postgres'),
 		[
