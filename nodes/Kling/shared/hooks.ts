@@ -43,6 +43,7 @@ import {
 	describeNetworkError,
 	retryKling,
 	sendToKling,
+	sleepUnlessStopped,
 } from './transport';
 import type { KlingTask, TaskKind } from './types';
 import {
@@ -163,6 +164,8 @@ interface ItemRun {
 	searchKinds?: TaskKind[];
 	/** What else shapes the task besides the body (e.g. a model in the URL), for its external id. */
 	idSeed?: IDataObject;
+	/** The task type Get Task found the task under. */
+	foundKind?: TaskKind;
 	/** Rewords the item's error for its resource (e.g. "image" instead of "video"). */
 	explain?: (error: unknown) => unknown;
 	taskId?: string;
@@ -453,10 +456,76 @@ export async function prepareGetTask(
 			description: 'Give the task_id returned by a create operation.',
 		});
 	}
+	const chosen = String(this.getNodeParameter('taskKind', 'auto') ?? 'auto').trim();
+	if (chosen && chosen !== 'auto' && !TASK_KINDS.includes(chosen as TaskKind)) {
+		throw inputError(this, {
+			field: 'Task Type',
+			message: `Unknown task type '${chosen}'`,
+			description: `Use one of ${TASK_KINDS.join(', ')} or auto (Find Automatically).`,
+		});
+	}
 	await checkCredential(this);
 	const run = startItemRun(this, 'get');
 	run.taskId = taskId;
 	return requestOptions;
+}
+
+/**
+ * What the items of one Get Task run share in Find Automatically mode: the task type learned
+ * from the first task, so the others are read once each under it (the Wait-loop pattern reads
+ * many tasks of one type), and the item that is learning it.
+ */
+interface TypeLearning {
+	learned?: TaskKind;
+	learning?: Promise<void>;
+}
+
+const typeLearnings = new Map<string, TypeLearning>();
+const MAX_TYPE_LEARNINGS = 200;
+
+function typeLearningOf(ctx: IExecuteSingleFunctions): TypeLearning {
+	const node = ctx.getNode();
+	const key = `${ctx.getExecutionId()}:${node.id ?? node.name}`;
+	let learning = typeLearnings.get(key);
+	if (!learning) {
+		learning = {};
+		typeLearnings.set(key, learning);
+		// One entry per execution and node is all that is ever needed: forget the oldest.
+		while (typeLearnings.size > MAX_TYPE_LEARNINGS) {
+			typeLearnings.delete(typeLearnings.keys().next().value as string);
+		}
+	}
+	return learning;
+}
+
+/**
+ * The kinds one Get Task item tries, in order. In Find Automatically mode the first item
+ * looks its task up under each type; the others wait for it and start with the type it found.
+ * Returns a function to call once the item knows its task's type (or gave up).
+ */
+async function orderGetTaskKinds(
+	ctx: IExecuteSingleFunctions,
+	run: ItemRun,
+): Promise<(found?: TaskKind) => void> {
+	const kinds = run.searchKinds ?? kindsToSearch(ctx);
+	if (run.searchKinds || kinds.length <= 1) {
+		run.searchKinds = kinds;
+		return () => {};
+	}
+	const shared = typeLearningOf(ctx);
+	while (!shared.learned && shared.learning) await shared.learning;
+	if (shared.learned) {
+		run.searchKinds = [shared.learned, ...kinds.filter((kind) => kind !== shared.learned)];
+		return () => {};
+	}
+	let done = () => {};
+	shared.learning = new Promise<void>((resolve) => (done = resolve));
+	run.searchKinds = kinds;
+	return (found?: TaskKind) => {
+		if (found) shared.learned = found;
+		shared.learning = undefined;
+		done();
+	};
 }
 
 async function leaseAccount(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<AccountLease> {
@@ -618,6 +687,7 @@ async function finishGet(
 		if (status !== 404 || otherKinds.length === 0) throw asNodeError(ctx, error);
 		({ kind, task } = await locateTask(ctx, otherKinds, taskId, wait));
 	}
+	run.foundKind = kind;
 	if (run.settings.wait)
 		task = await waitForTask(ctx, kind, task, (run.lease as AccountLease).limiter, wait);
 	return await outputItem(ctx, run, kind, task, task);
@@ -656,13 +726,32 @@ async function runItem(
 	run.lease = lease;
 	try {
 		if (run.operation === 'get') {
-			run.wait = waitFrom(this, run.settings, run.taskId);
-			return await sendDeclared(
-				this,
-				requestData,
-				run,
-				async (noAnswer) => await finishGet(this, run, noAnswer),
-			);
+			const learnt = await orderGetTaskKinds(this, run);
+			try {
+				const kinds = run.searchKinds as TaskKind[];
+				// The read goes to the type to try first (the one learned from an earlier item).
+				const read = taskReadRequest(kinds[0], run.taskId as string);
+				const declared = String(requestData.options.url ?? '');
+				if (!declared.includes(read.url) || (read.qs && !declared.includes('task_ids'))) {
+					requestData.options.url = read.url;
+					if (read.qs) requestData.options.qs = read.qs;
+				}
+				// The reads of a run (one per task) are spaced, never a burst.
+				run.wait = waitFrom(this, run.settings, run.taskId);
+				const gap = lease.limiter.reservePoll(0);
+				if (gap > 0) await sleepUnlessStopped(this, gap, run.wait);
+				const items = await sendDeclared(
+					this,
+					requestData,
+					run,
+					async (noAnswer) => await finishGet(this, run, noAnswer),
+				);
+				learnt(run.foundKind);
+				return items;
+			} catch (error) {
+				learnt(run.foundKind);
+				throw error;
+			}
 		}
 		const slot = await takeSlot(this, run, lease);
 		try {

@@ -13,7 +13,7 @@ export const videoGetTaskDescription: INodeProperties[] = [
 		required: true,
 		placeholder: 'e.g. 866889456698785798',
 		description:
-			'The task_id returned when the video was created (also accepts your External Task ID)',
+			'The task_id returned when the video was created (also accepts your External Task ID). Every input item is one task: an expression reading task_id from the item gets the tasks of all items.',
 		displayOptions: { show: showOnlyForGetTask },
 	},
 	{
@@ -25,7 +25,8 @@ export const videoGetTaskDescription: INodeProperties[] = [
 			{
 				name: 'Find Automatically',
 				value: 'auto',
-				description: 'Try each type until the task is found',
+				description:
+					'Try each type for the first task, then read the other tasks under the type found (one request per task)',
 			},
 			{ name: 'Image to Video', value: 'image2video' },
 			{
@@ -40,7 +41,8 @@ export const videoGetTaskDescription: INodeProperties[] = [
 			{ name: 'Video Effects', value: 'effects' },
 		],
 		default: 'auto',
-		description: 'Which operation created the task. Kling only finds a task under its own type.',
+		description:
+			'Which operation created the task. Kling only finds a task under its own type; choosing it saves the lookups of Find Automatically.',
 		displayOptions: { show: showOnlyForGetTask },
 	},
 	getTaskWaitField(showOnlyForGetTask),
