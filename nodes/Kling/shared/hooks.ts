@@ -750,7 +750,7 @@ async function runItem(
 				return items;
 			} catch (error) {
 				learnt(run.foundKind);
-				throw error;
+				throw asNodeError(this, error);
 			}
 		}
 		const slot = await takeSlot(this, run, lease);
