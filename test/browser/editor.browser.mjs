@@ -4,7 +4,6 @@
 //
 // The expected actions come from the built node description (dist/), so new operations and
 // resources are covered without touching this file.
-import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -41,13 +40,6 @@ function builtOperations() {
 }
 
 /** Whether the built node marks a reused task in its output (the cost-safety work adds it). */
-function hasReusedMarker() {
-	const dir = path.join(projectRoot, 'dist/nodes/Kling/shared');
-	return readdirSync(dir)
-		.filter((file) => file.endsWith('.js'))
-		.some((file) => /\breused\b/.test(readFileSync(path.join(dir, file), 'utf8')));
-}
-
 // Console errors n8n's editor logs by itself in this set-up, each with why it is harmless here.
 const KNOWN_NOISE = [
 	{
@@ -271,14 +263,8 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 		});
 	});
 
-	const reuseMarked = hasReusedMarker();
-	if (!reuseMarked) {
-		process.stderr.write(
-			'[browser] PENDING reuse check: the built node has no `reused` output marker yet (cost-safety work); it runs once dist/ has one\n',
-		);
-	}
-	(reuseMarked ? it : it.skip)(
-		// Pending until the cost-safety work (reuse marker in the output) is merged into this branch.
+	it(
+		// The output says when a task was resumed instead of created (issue 9: reused, reused_created_at).
 		're-running with the same inputs shows that the earlier task was reused',
 		async () => {
 			await step('reuse', async () => {
