@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 // Temporary folders of this process, removed when it exits.
 const temporary = [];
-process.once('exit', () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.once('exit', () =>
+	temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })),
+);
 function temporaryDir(prefix) {
 	const dir = mkdtempSync(path.join(tmpdir(), prefix));
 	temporary.push(dir);
@@ -115,7 +117,15 @@ let binaryModeInUse;
 export async function useBinaryDataMode(mode = 'filesystem', storagePath) {
 	if (binaryModeInUse?.mode === mode) return binaryModeInUse.service;
 	const localStoragePath = storagePath ?? temporaryDir('kling-binary-');
-	const logger = { debug() {}, info() {}, warn() {}, error() {}, scoped() { return logger; } };
+	const logger = {
+		debug() {},
+		info() {},
+		warn() {},
+		error() {},
+		scoped() {
+			return logger;
+		},
+	};
 	const errorReporter = { error() {}, warn() {}, info() {} };
 	const service = new BinaryDataService(
 		{ mode, localStoragePath, signingSecret: 'test-signing-secret' },
@@ -157,7 +167,14 @@ export async function runKling({
 		credentials: { klingApi: { id: 'cred-1', name: 'Kling account' } },
 		...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
 	};
-	const workflowData = { id: workflowId, name: 'Kling test', nodes: [node], connections: {}, active: false, settings: {} };
+	const workflowData = {
+		id: workflowId,
+		name: 'Kling test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		settings: {},
+	};
 	const workflow = new Workflow({
 		id: workflowId,
 		name: workflowData.name,
@@ -200,7 +217,11 @@ export async function runKling({
 			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
 		},
 	};
-	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	const execution = new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	onStarted?.(() => execution.cancel());
 	// A cancelled execution never settles its promise; the workflowExecuteAfter hook always runs.
 	execution.catch(() => undefined);

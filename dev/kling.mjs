@@ -36,7 +36,12 @@ export function useFastRetries() {
 }
 
 export async function startFake(options = {}) {
-	return await startFakeKling({ ...SECRETS, taskDurationMs: 300, videoBytes: 48 * 1024, ...options });
+	return await startFakeKling({
+		...SECRETS,
+		taskDurationMs: 300,
+		videoBytes: 48 * 1024,
+		...options,
+	});
 }
 
 export function apiKeyCredentials(fake, extra = {}) {

@@ -11,25 +11,41 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const scannerPath = path.join(path.dirname(require.resolve('@n8n/scan-community-package/package.json')), 'scanner/scanner.mjs');
+const scannerPath = path.join(
+	path.dirname(require.resolve('@n8n/scan-community-package/package.json')),
+	'scanner/scanner.mjs',
+);
 const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(pathToFileURL(scannerPath).href);
 
 const work = mkdtempSync(path.join(tmpdir(), 'kling-scan-'));
 try {
 	const [{ filename, size, unpackedSize, entryCount }] = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+			cwd: root,
+			encoding: 'utf8',
+		}),
 	);
 	execFileSync('tar', ['-xzf', path.join(work, filename), '-C', work]);
 	const packageDir = path.join(work, 'package');
-	console.log(`Packed ${filename}: ${entryCount} files, ${(size / 1024).toFixed(1)} kB packed, ${(unpackedSize / 1024).toFixed(1)} kB unpacked`);
+	console.log(
+		`Packed ${filename}: ${entryCount} files, ${(size / 1024).toFixed(1)} kB packed, ${(unpackedSize / 1024).toFixed(1)} kB unpacked`,
+	);
 
 	const results = [
-		['source (package.json, nodes/, credentials/)', await analyzePackage(root, SOURCE_FILE_PATTERNS)],
-		['tarball (**/*.js, package.json)', await analyzePackage(packageDir, ['**/*.js', 'package.json'])],
+		[
+			'source (package.json, nodes/, credentials/)',
+			await analyzePackage(root, SOURCE_FILE_PATTERNS),
+		],
+		[
+			'tarball (**/*.js, package.json)',
+			await analyzePackage(packageDir, ['**/*.js', 'package.json']),
+		],
 	];
 	let failed = false;
 	for (const [label, result] of results) {
-		console.log(`${result.passed ? 'PASS' : 'FAIL'} ${label}${result.message ? `: ${result.message}` : ''}`);
+		console.log(
+			`${result.passed ? 'PASS' : 'FAIL'} ${label}${result.message ? `: ${result.message}` : ''}`,
+		);
 		if (result.details) console.log(result.details);
 		failed ||= !result.passed;
 	}

@@ -344,7 +344,17 @@ const BAD_INPUTS = [
 		// n8n records the size of stored binary data; an oversized file is refused from that alone.
 		name: 'binary image whose stored size is 20 MB',
 		parameters: fromBinary(),
-		items: [{ json: {}, binary: { data: { ...binaryItem(makePng(400, 400), 'image/png').binary.data, bytes: 20 * 1024 * 1024 } } }],
+		items: [
+			{
+				json: {},
+				binary: {
+					data: {
+						...binaryItem(makePng(400, 400), 'image/png').binary.data,
+						bytes: 20 * 1024 * 1024,
+					},
+				},
+			},
+		],
 		field: 'Image',
 		message: 'Image is 20.00 MB (20971520 bytes); Kling accepts at most 10 MB',
 	},

@@ -137,7 +137,12 @@ describe('node description as loaded by n8n', () => {
 
 	it('has the resources account, image, video and voice', () => {
 		const resource = description.properties.find((property) => property.name === 'resource');
-		expect(resource.options.map((option) => option.value)).toEqual(['account', 'image', 'video', 'voice']);
+		expect(resource.options.map((option) => option.value)).toEqual([
+			'account',
+			'image',
+			'video',
+			'voice',
+		]);
 		expect(resource.default).toBe('video');
 	});
 

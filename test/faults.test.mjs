@@ -28,14 +28,21 @@ beforeEach(() => fake.reset());
 
 const count = (kind) => fake.log.filter((entry) => entry.kind === kind).length;
 
-async function run({ items = rows(1), parameters = textToVideo(), credentials = apiKeyCredentials(fake), continueOnFail } = {}) {
+async function run({
+	items = rows(1),
+	parameters = textToVideo(),
+	credentials = apiKeyCredentials(fake),
+	continueOnFail,
+} = {}) {
 	const result = await runKling({ parameters, items, credentials, continueOnFail });
 	expectNoSecrets(result, expect);
 	return result;
 }
 
 function record(name, result) {
-	const outcome = result.error ? `error: ${result.error.message}` : `${result.items.length} video(s)`;
+	const outcome = result.error
+		? `error: ${result.error.message}`
+		: `${result.items.length} video(s)`;
 	summary.push(`${name} | ${outcome} | ${fake.stats().submissions} | ${count('submit')}`);
 }
 
@@ -51,27 +58,79 @@ function expectVideos(result, n) {
 
 describe('recovered faults: every item gets its video, each paid once', () => {
 	const cases = [
-		{ name: 'first 3 submits answer 429/1302 (rate limit)', faults: { submitRateLimit: 3 }, n: 2, extra: () => expect(count('submit')).toBe(3 + 2) },
-		{ name: '429/1302 with Retry-After: 0', faults: { submitRateLimit: 2 }, n: 1, extra: () => expect(count('submit')).toBe(3), options: { retryAfterSeconds: 0 } },
-		{ name: 'first 3 polls answer 500/5000', faults: { pollServerError: 3, pollErrorStatus: 500 }, n: 1 },
-		{ name: 'first 3 polls answer 503/5001', faults: { pollServerError: 3, pollErrorStatus: 503 }, n: 1 },
-		{ name: 'connection reset on submit (nothing created)', faults: { submitReset: 1 }, n: 1, extra: () => expect(count('submit')).toBe(2) },
+		{
+			name: 'first 3 submits answer 429/1302 (rate limit)',
+			faults: { submitRateLimit: 3 },
+			n: 2,
+			extra: () => expect(count('submit')).toBe(3 + 2),
+		},
+		{
+			name: '429/1302 with Retry-After: 0',
+			faults: { submitRateLimit: 2 },
+			n: 1,
+			extra: () => expect(count('submit')).toBe(3),
+			options: { retryAfterSeconds: 0 },
+		},
+		{
+			name: 'first 3 polls answer 500/5000',
+			faults: { pollServerError: 3, pollErrorStatus: 500 },
+			n: 1,
+		},
+		{
+			name: 'first 3 polls answer 503/5001',
+			faults: { pollServerError: 3, pollErrorStatus: 503 },
+			n: 1,
+		},
+		{
+			name: 'connection reset on submit (nothing created)',
+			faults: { submitReset: 1 },
+			n: 1,
+			extra: () => expect(count('submit')).toBe(2),
+		},
 		{ name: 'connection reset on poll', faults: { pollReset: 2 }, n: 1 },
 		{ name: 'malformed JSON on submit (nothing created)', faults: { submitMalformed: 1 }, n: 1 },
 		{ name: 'malformed JSON on poll', faults: { pollMalformed: 2 }, n: 1 },
 		{ name: 'unexpected envelope on poll', faults: { pollUnexpected: 2 }, n: 1 },
-		{ name: 'submit answers 500/5000 (nothing created)', faults: { submitServerError: 1 }, n: 1, extra: () => expect(count('submit')).toBe(2) },
-		{ name: 'submit creates the task, then answers 504/5002', faults: { submitTimeout5002: 1 }, n: 1, extra: () => expect(count('submit')).toBe(1) },
-		{ name: 'submit creates the task, then drops the connection', faults: { submitDropResponse: 1 }, n: 2, extra: () => expect(count('submit')).toBe(2) },
+		{
+			name: 'submit answers 500/5000 (nothing created)',
+			faults: { submitServerError: 1 },
+			n: 1,
+			extra: () => expect(count('submit')).toBe(2),
+		},
+		{
+			name: 'submit creates the task, then answers 504/5002',
+			faults: { submitTimeout5002: 1 },
+			n: 1,
+			extra: () => expect(count('submit')).toBe(1),
+		},
+		{
+			name: 'submit creates the task, then drops the connection',
+			faults: { submitDropResponse: 1 },
+			n: 2,
+			extra: () => expect(count('submit')).toBe(2),
+		},
 		{ name: 'slow responses (300 ms each)', faults: { slowMs: 300 }, n: 2 },
-		{ name: 'download answers 404 (expired URL) once', faults: { download404: 1 }, n: 1, extra: () => expect(count('download')).toBe(2) },
+		{
+			name: 'download answers 404 (expired URL) once',
+			faults: { download404: 1 },
+			n: 1,
+			extra: () => expect(count('download')).toBe(2),
+		},
 		{ name: 'download answers 403 once', faults: { download403: 1 }, n: 1 },
-		{ name: 'download truncated twice', faults: { downloadTruncate: 2 }, n: 1, extra: () => expect(count('download')).toBe(3) },
+		{
+			name: 'download truncated twice',
+			faults: { downloadTruncate: 2 },
+			n: 1,
+			extra: () => expect(count('download')).toBe(3),
+		},
 	];
 
 	it.each(cases)('$name', async ({ name, faults, n, extra, options = {} }) => {
 		fake.setOptions({ ...options, faults });
-		const result = await run({ items: rows(n, (i) => ({ prompt: `scene ${i}` })), parameters: textToVideo({ prompt: '={{ $json.prompt }}' }) });
+		const result = await run({
+			items: rows(n, (i) => ({ prompt: `scene ${i}` })),
+			parameters: textToVideo({ prompt: '={{ $json.prompt }}' }),
+		});
 		record(name, result);
 		expectVideos(result, n);
 		extra?.(result);
@@ -79,7 +138,10 @@ describe('recovered faults: every item gets its video, each paid once', () => {
 
 	it('1303: account runs 1 task at a time, 4 items, node allows 3 in flight', async () => {
 		fake.setOptions({ concurrency: 1 });
-		const result = await run({ items: rows(4, (i) => ({ prompt: `scene ${i}` })), parameters: textToVideo({ prompt: '={{ $json.prompt }}' }) });
+		const result = await run({
+			items: rows(4, (i) => ({ prompt: `scene ${i}` })),
+			parameters: textToVideo({ prompt: '={{ $json.prompt }}' }),
+		});
 		record('account concurrency 1 (1303 answers), 4 items', result);
 		expectVideos(result, 4);
 		expect(fake.stats().rejected1303).toBeGreaterThan(0);
@@ -95,12 +157,14 @@ describe('recovered faults: every item gets its video, each paid once', () => {
 });
 
 describe('faults that must end in a clear error', () => {
-	it('task ends failed → error naming the task and Kling\'s reason', async () => {
+	it("task ends failed → error naming the task and Kling's reason", async () => {
 		fake.setOptions({ failTasks: true });
 		const result = await run();
 		record('task ends failed', result);
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toBe(`Kling task ${taskId} failed: The content did not pass the safety review`);
+		expect(result.error.message).toBe(
+			`Kling task ${taskId} failed: The content did not pass the safety review`,
+		);
 		expect(fake.stats().submissions).toBe(1);
 	});
 
@@ -109,7 +173,9 @@ describe('faults that must end in a clear error', () => {
 		const result = await run({ parameters: textToVideo({}, { maxWaitTime: 0.05 }) });
 		record('task never finishes (3 s max wait)', result);
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toMatch(new RegExp(`^Kling task ${taskId} did not finish within 3 s`));
+		expect(result.error.message).toMatch(
+			new RegExp(`^Kling task ${taskId} did not finish within 3 s`),
+		);
 		expect(count('submit')).toBe(1);
 	});
 
@@ -118,7 +184,9 @@ describe('faults that must end in a clear error', () => {
 		const result = await run();
 		record('every poll answers 500', result);
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toBe(`Kling had an internal error (Kling code 5000) [task ${taskId}]`);
+		expect(result.error.message).toBe(
+			`Kling had an internal error (Kling code 5000) [task ${taskId}]`,
+		);
 		expect(count('poll')).toBe(5);
 		expect(fake.stats().submissions).toBe(1);
 	});
@@ -128,7 +196,9 @@ describe('faults that must end in a clear error', () => {
 		const result = await run();
 		record('every poll answers broken JSON', result);
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toBe(`Kling sent an answer that is not valid Kling JSON (HTTP 200) [task ${taskId}]`);
+		expect(result.error.message).toBe(
+			`Kling sent an answer that is not valid Kling JSON (HTTP 200) [task ${taskId}]`,
+		);
 		expect(result.error.description).toMatch(/Check the Base URL/);
 		expect(count('poll')).toBe(5);
 	});
@@ -138,21 +208,31 @@ describe('faults that must end in a clear error', () => {
 		const result = await run();
 		record('download always 404', result);
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toMatch(new RegExp(`^Could not download the video of Kling task ${taskId}: HTTP 404`));
+		expect(result.error.message).toMatch(
+			new RegExp(`^Could not download the video of Kling task ${taskId}: HTTP 404`),
+		);
 		expect(result.error.description).toMatch(/Get Task/);
 		expect(count('download')).toBe(2);
 	});
 
 	it('content policy (1301) fails at once, without retrying', async () => {
-		fake.setOptions({ faults: { submitError: { count: 5, code: 1301, message: 'prompt contains sensitive content' } } });
+		fake.setOptions({
+			faults: {
+				submitError: { count: 5, code: 1301, message: 'prompt contains sensitive content' },
+			},
+		});
 		const result = await run();
 		record('1301 content safety', result);
-		expect(result.error.message).toBe("Kling's content safety check blocked the prompt or image (Kling code 1301)");
+		expect(result.error.message).toBe(
+			"Kling's content safety check blocked the prompt or image (Kling code 1301)",
+		);
 		expect(count('submit')).toBe(1);
 	});
 
 	it('a parameter error (400/1201) fails at once', async () => {
-		fake.setOptions({ faults: { submitError: { count: 5, code: 1201, message: 'model_name is invalid' } } });
+		fake.setOptions({
+			faults: { submitError: { count: 5, code: 1201, message: 'model_name is invalid' } },
+		});
 		const result = await run();
 		record('1201 parameter error', result);
 		expect(result.error.message).toBe('Kling rejected a parameter value (Kling code 1201)');
@@ -165,7 +245,9 @@ describe('faults that must end in a clear error', () => {
 		const result = await run();
 		record('reset on two submits', result);
 		expect(count('submit')).toBe(2);
-		expect(result.error.message).toContain(fake.log.find((entry) => entry.kind === 'submit').body.external_task_id);
+		expect(result.error.message).toContain(
+			fake.log.find((entry) => entry.kind === 'submit').body.external_task_id,
+		);
 		expect(result.error.message).toMatch(/no answer \(connection reset\)/);
 		expect(fake.stats().submissions).toBe(0);
 	});
@@ -174,13 +256,17 @@ describe('faults that must end in a clear error', () => {
 		fake.setOptions({ faults: { submitRateLimit: 50 } });
 		const result = await run();
 		record('rate limit never clears', result);
-		expect(result.error.message).toBe('Kling is rate-limiting this account (too many requests) (Kling code 1302)');
+		expect(result.error.message).toBe(
+			'Kling is rate-limiting this account (too many requests) (Kling code 1302)',
+		);
 		expect(count('submit')).toBe(5);
 		expect(fake.stats().submissions).toBe(0);
 	});
 
 	it('a wrong key is not retried', async () => {
-		const result = await run({ credentials: apiKeyCredentials(fake, { apiKey: 'nope-nope-nope' }) });
+		const result = await run({
+			credentials: apiKeyCredentials(fake, { apiKey: 'nope-nope-nope' }),
+		});
 		record('wrong key', result);
 		expect(result.error.message).toMatch(/Kling rejected the key/);
 		expect(count('submit')).toBe(1);
@@ -212,7 +298,9 @@ describe('never pay twice', () => {
 		expect(result.error).toBeUndefined();
 		expect(fake.stats().submissions).toBe(2);
 		// Sent as the custom ID with a hash of the inputs folded in.
-		expect([...fake.tasks.values()].map((task) => task.external_task_id)).toContainEqual(expect.stringMatching(/^row-42-take-2-[0-9a-f]{8}$/));
+		expect([...fake.tasks.values()].map((task) => task.external_task_id)).toContainEqual(
+			expect.stringMatching(/^row-42-take-2-[0-9a-f]{8}$/),
+		);
 	});
 
 	it('different items with the same prompt are different videos', async () => {

@@ -27,7 +27,10 @@ const submits = () => fake.log.filter((entry) => entry.kind === 'submit');
 
 describe('text to video', () => {
 	it('waits, then outputs the task and the MP4 as binary data (API key)', async () => {
-		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo(),
+			credentials: apiKeyCredentials(fake),
+		});
 
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(1);
@@ -41,7 +44,9 @@ describe('text to video', () => {
 			fileName: `kling-${taskId}.mp4`,
 			bytes: 48 * 1024,
 		});
-		expect((await readBinary(item.binary.data)).equals(videoBytesFor(taskId, 48 * 1024))).toBe(true);
+		expect((await readBinary(item.binary.data)).equals(videoBytesFor(taskId, 48 * 1024))).toBe(
+			true,
+		);
 
 		const [submit] = submits();
 		expect(submit.headers.authorization).toBe(`Bearer ${SECRETS.apiKey}`);
@@ -62,7 +67,13 @@ describe('text to video', () => {
 
 	it('signs an HS256 JWT from Access Key + Secret Key (trailing slash in Base URL tolerated)', async () => {
 		const result = await runKling({
-			parameters: textToVideo({ model: 'kling-v1-6', cfgScale: 0.8, duration: '10', mode: 'pro', aspectRatio: '9:16' }),
+			parameters: textToVideo({
+				model: 'kling-v1-6',
+				cfgScale: 0.8,
+				duration: '10',
+				mode: 'pro',
+				aspectRatio: '9:16',
+			}),
 			credentials: accessKeyCredentials(fake),
 		});
 
@@ -70,17 +81,29 @@ describe('text to video', () => {
 		expect(result.items[0].binary.data.mimeType).toBe('video/mp4');
 		const [submit] = submits();
 		const token = submit.headers.authorization.replace(/^Bearer /, '');
-		const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+		const [header, payload] = token
+			.split('.')
+			.slice(0, 2)
+			.map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
 		expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
 		expect(payload.iss).toBe(SECRETS.accessKey);
 		expect(payload.exp - payload.nbf).toBe(1805);
-		expect(submit.body).toMatchObject({ model_name: 'kling-v1-6', cfg_scale: 0.8, duration: '10', mode: 'pro', aspect_ratio: '9:16' });
+		expect(submit.body).toMatchObject({
+			model_name: 'kling-v1-6',
+			cfg_scale: 0.8,
+			duration: '10',
+			mode: 'pro',
+			aspect_ratio: '9:16',
+		});
 		expectNoSecrets(result, expect);
 	});
 
 	it('accepts "completed", the old README\'s word for success', async () => {
 		fake.setOptions({ successStatus: 'completed' });
-		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo(),
+			credentials: apiKeyCredentials(fake),
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.task_status).toBe('completed');
 		expect(result.items[0].binary.data.bytes).toBe(48 * 1024);
@@ -99,13 +122,19 @@ describe('text to video', () => {
 	});
 
 	it('keeps the task object but skips the download when Download Video is off', async () => {
-		const result = await runKling({ parameters: textToVideo({}, { downloadVideo: false }), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo({}, { downloadVideo: false }),
+			credentials: apiKeyCredentials(fake),
+		});
 		expect(result.items[0].json.task_status).toBe('succeed');
 		expect(result.items[0].binary).toBeUndefined();
 	});
 
 	it('writes the video to a custom binary property', async () => {
-		const result = await runKling({ parameters: textToVideo({}, { binaryPropertyName: 'video' }), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo({}, { binaryPropertyName: 'video' }),
+			credentials: apiKeyCredentials(fake),
+		});
 		expect(Object.keys(result.items[0].binary)).toEqual(['video']);
 	});
 
@@ -116,7 +145,11 @@ describe('text to video', () => {
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(result.items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		const prompts = [...fake.tasks.values()].map((task) => task.body.prompt).sort();
 		expect(prompts).toEqual(['Scene 0', 'Scene 1', 'Scene 2']);
 		expect(new Set(result.items.map((item) => item.json.task_id)).size).toBe(3);
@@ -144,16 +177,37 @@ describe('image to video and multi-image to video', () => {
 		expect(result.error).toBeUndefined();
 		const [submit] = submits();
 		expect(submit.path).toBe('/v1/videos/image2video');
-		expect(submit.body).toMatchObject({ image: 'https://example.com/start.jpg', image_tail: 'https://example.com/end.jpg', model_name: 'kling-v2-1' });
+		expect(submit.body).toMatchObject({
+			image: 'https://example.com/start.jpg',
+			image_tail: 'https://example.com/end.jpg',
+			model_name: 'kling-v2-1',
+		});
 		expect(submit.body).not.toHaveProperty('aspect_ratio');
 		expect(result.items[0].binary.data.mimeType).toBe('video/mp4');
-		expect(fake.log.filter((entry) => entry.kind === 'poll').every((entry) => entry.path.startsWith('/v1/videos/image2video/'))).toBe(true);
+		expect(
+			fake.log
+				.filter((entry) => entry.kind === 'poll')
+				.every((entry) => entry.path.startsWith('/v1/videos/image2video/')),
+		).toBe(true);
 	});
 
 	it('takes the image from an input binary property and sends bare base64', async () => {
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'imageToVideo', imageSource: 'binary', imageBinaryProperty: 'photo', options: { pollInterval: 1 } },
-			items: [{ json: {}, binary: { photo: { data: png.toString('base64'), mimeType: 'image/png', fileName: 'photo.png' } } }],
+			parameters: {
+				resource: 'video',
+				operation: 'imageToVideo',
+				imageSource: 'binary',
+				imageBinaryProperty: 'photo',
+				options: { pollInterval: 1 },
+			},
+			items: [
+				{
+					json: {},
+					binary: {
+						photo: { data: png.toString('base64'), mimeType: 'image/png', fileName: 'photo.png' },
+					},
+				},
+			],
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error).toBeUndefined();
@@ -164,7 +218,12 @@ describe('image to video and multi-image to video', () => {
 
 	it('strips a data: prefix from base64 given as text', async () => {
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'imageToVideo', image: `data:image/png;base64,${png.toString('base64')}`, waitForCompletion: false },
+			parameters: {
+				resource: 'video',
+				operation: 'imageToVideo',
+				image: `data:image/png;base64,${png.toString('base64')}`,
+				waitForCompletion: false,
+			},
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error).toBeUndefined();
@@ -177,11 +236,18 @@ describe('image to video and multi-image to video', () => {
 				resource: 'video',
 				operation: 'multiImageToVideo',
 				prompt: 'The two characters dance together in a sunny park',
-				images: { image: [{ source: 'url', url: 'https://example.com/a.png' }, { source: 'binary', binaryProperty: 'data' }] },
+				images: {
+					image: [
+						{ source: 'url', url: 'https://example.com/a.png' },
+						{ source: 'binary', binaryProperty: 'data' },
+					],
+				},
 				aspectRatio: '1:1',
 				options: { pollInterval: 1 },
 			},
-			items: [{ json: {}, binary: { data: { data: png.toString('base64'), mimeType: 'image/png' } } }],
+			items: [
+				{ json: {}, binary: { data: { data: png.toString('base64'), mimeType: 'image/png' } } },
+			],
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error).toBeUndefined();
@@ -199,7 +265,10 @@ describe('image to video and multi-image to video', () => {
 
 describe('get task', () => {
 	async function createWithoutWaiting(parameters = {}) {
-		const created = await runKling({ parameters: textToVideo({ waitForCompletion: false, ...parameters }), credentials: apiKeyCredentials(fake) });
+		const created = await runKling({
+			parameters: textToVideo({ waitForCompletion: false, ...parameters }),
+			credentials: apiKeyCredentials(fake),
+		});
 		return created.items[0].json.task_id;
 	}
 
@@ -219,7 +288,13 @@ describe('get task', () => {
 		fake.setOptions({ taskDurationMs: 60_000 });
 		const taskId = await createWithoutWaiting();
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'getTask', taskId, taskKind: 'text2video', waitForCompletion: false },
+			parameters: {
+				resource: 'video',
+				operation: 'getTask',
+				taskId,
+				taskKind: 'text2video',
+				waitForCompletion: false,
+			},
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.items[0].json.task_id).toBe(taskId);
@@ -229,7 +304,12 @@ describe('get task', () => {
 
 	it('explains an unknown task id', async () => {
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'getTask', taskId: '123', taskKind: 'image2video' },
+			parameters: {
+				resource: 'video',
+				operation: 'getTask',
+				taskId: '123',
+				taskKind: 'image2video',
+			},
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error.message).toMatch(/could not find the task.*1203.*task 123/i);
@@ -246,7 +326,10 @@ describe('the description tells the truth', () => {
 
 	it('a create sends the POST its operation declares, once: 1 submit + polls + 1 download', async () => {
 		const { request } = await operationRouting('textToVideo');
-		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo(),
+			credentials: apiKeyCredentials(fake),
+		});
 		expect(result.error).toBeUndefined();
 		const [first, ...rest] = fake.log;
 		expect(first).toMatchObject({ method: request.method, path: request.url, kind: 'submit' });
@@ -259,11 +342,20 @@ describe('the description tells the truth', () => {
 	});
 
 	it('Get Task sends the GET it declares (the chosen type, or text to video first)', async () => {
-		const created = await runKling({ parameters: textToVideo({ waitForCompletion: false }), credentials: apiKeyCredentials(fake) });
+		const created = await runKling({
+			parameters: textToVideo({ waitForCompletion: false }),
+			credentials: apiKeyCredentials(fake),
+		});
 		const taskId = created.items[0].json.task_id;
 		fake.reset(); // Kling no longer knows the task: one GET, then a clear error
 		const result = await runKling({
-			parameters: { resource: 'video', operation: 'getTask', taskId: ` ${taskId} `, taskKind: 'image2video', waitForCompletion: false },
+			parameters: {
+				resource: 'video',
+				operation: 'getTask',
+				taskId: ` ${taskId} `,
+				taskKind: 'image2video',
+				waitForCompletion: false,
+			},
 			credentials: apiKeyCredentials(fake),
 		});
 		expect(result.error.message).toMatch(/could not find the task/i);
@@ -273,20 +365,32 @@ describe('the description tells the truth', () => {
 });
 
 describe('failures', () => {
-	it('names the task and Kling\'s reason when the task fails', async () => {
+	it("names the task and Kling's reason when the task fails", async () => {
 		fake.setOptions({ failTasks: true });
-		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo(),
+			credentials: apiKeyCredentials(fake),
+		});
 		const taskId = [...fake.tasks.keys()][0];
 		expect(result.status).toBe('error');
-		expect(result.error.message).toBe(`Kling task ${taskId} failed: The content did not pass the safety review`);
+		expect(result.error.message).toBe(
+			`Kling task ${taskId} failed: The content did not pass the safety review`,
+		);
 		expect(result.error.context.itemIndex).toBe(0);
 	});
 
 	it('times out naming the task, and says it can be fetched later without paying again', async () => {
 		fake.setOptions({ faults: { neverFinish: true } });
-		const result = await runKling({ parameters: textToVideo({}, { maxWaitTime: 0.05 }), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: textToVideo({}, { maxWaitTime: 0.05 }),
+			credentials: apiKeyCredentials(fake),
+		});
 		const taskId = [...fake.tasks.keys()][0];
-		expect(result.error.message).toMatch(new RegExp(`Kling task ${taskId} did not finish within 3 s \\(last status: (submitted|processing)\\)`));
+		expect(result.error.message).toMatch(
+			new RegExp(
+				`Kling task ${taskId} did not finish within 3 s \\(last status: (submitted|processing)\\)`,
+			),
+		);
 		expect(result.error.description).toContain(`Get Task operation and task ID ${taskId}`);
 		expect(result.error.description).toMatch(/not be submitted or paid for again/);
 		expect(fake.stats().submissions).toBe(1);
@@ -296,13 +400,21 @@ describe('failures', () => {
 		fake.setOptions({ failTasks: (body) => (body.prompt === 'bad' ? 'Prompt rejected' : false) });
 		const result = await runKling({
 			parameters: textToVideo({ prompt: '={{ $json.prompt }}' }),
-			items: [{ json: { prompt: 'good one' } }, { json: { prompt: 'bad' } }, { json: { prompt: 'another good one' } }],
+			items: [
+				{ json: { prompt: 'good one' } },
+				{ json: { prompt: 'bad' } },
+				{ json: { prompt: 'another good one' } },
+			],
 			credentials: apiKeyCredentials(fake),
 			continueOnFail: true,
 		});
 		expect(result.status).toBe('success');
 		expect(result.items).toHaveLength(3);
-		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(result.items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		expect(result.items[0].binary.data.mimeType).toBe('video/mp4');
 		expect(result.items[1].error.message).toMatch(/^Kling task \d+ failed: Prompt rejected$/);
 		expect(result.items[1].json).toEqual({ error: result.items[1].error.message }); // as the editor shows it
@@ -314,7 +426,9 @@ describe('failures', () => {
 			parameters: textToVideo(),
 			credentials: apiKeyCredentials(fake, { apiKey: 'wrong-key-123456' }),
 		});
-		expect(result.error.message).toBe('Kling rejected the key — check the credential (Kling code 1002)');
+		expect(result.error.message).toBe(
+			'Kling rejected the key — check the credential (Kling code 1002)',
+		);
 		expect(result.error.description).toMatch(/Open the Kling credential/);
 		expect(result.error.httpCode).toBe('401');
 		expect(fake.stats().submissions).toBe(0);
@@ -332,10 +446,19 @@ describe('failures', () => {
 	});
 
 	it('maps a depleted balance (1102) to an actionable message, without retrying', async () => {
-		fake.setOptions({ faults: { submitError: { count: 3, code: 1102, message: 'resource pack exhausted' } } });
-		const result = await runKling({ parameters: textToVideo(), credentials: apiKeyCredentials(fake) });
-		expect(result.error.message).toBe('Kling balance depleted — the resource pack is used up or expired (Kling code 1102)');
-		expect(result.error.description).toMatch(/Buy or renew a video resource pack.*Kling says: "resource pack exhausted"/);
+		fake.setOptions({
+			faults: { submitError: { count: 3, code: 1102, message: 'resource pack exhausted' } },
+		});
+		const result = await runKling({
+			parameters: textToVideo(),
+			credentials: apiKeyCredentials(fake),
+		});
+		expect(result.error.message).toBe(
+			'Kling balance depleted — the resource pack is used up or expired (Kling code 1102)',
+		);
+		expect(result.error.description).toMatch(
+			/Buy or renew a video resource pack.*Kling says: "resource pack exhausted"/,
+		);
 		expect(submits()).toHaveLength(1);
 		expect(fake.stats().submissions).toBe(0);
 	});
@@ -357,5 +480,10 @@ describe('failures', () => {
 });
 
 function visibleTextOf(result) {
-	return JSON.stringify([result.items, result.error?.message, result.error?.description, result.error?.stack]);
+	return JSON.stringify([
+		result.items,
+		result.error?.message,
+		result.error?.description,
+		result.error?.stack,
+	]);
 }

@@ -20,7 +20,13 @@ beforeAll(async () => {
 		proxied.push(`${req.method} ${req.url}`);
 		const target = new URL(req.url);
 		const upstream = http.request(
-			{ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers },
+			{
+				host: target.hostname,
+				port: target.port,
+				path: target.pathname + target.search,
+				method: req.method,
+				headers: req.headers,
+			},
 			(answer) => {
 				res.writeHead(answer.statusCode, answer.headers);
 				answer.pipe(res);
@@ -42,18 +48,23 @@ beforeEach(() => {
 
 it('sends every request — submit, polls, read, download — through the configured proxy', async () => {
 	const result = await runKling({
-		parameters: { ...textToVideo(), requestOptions: { proxy: `http://127.0.0.1:${proxy.address().port}` } },
+		parameters: {
+			...textToVideo(),
+			requestOptions: { proxy: `http://127.0.0.1:${proxy.address().port}` },
+		},
 		credentials: apiKeyCredentials(fake),
 	});
 	expect(result.error).toBeUndefined();
 	expect(result.items[0].binary.data.mimeType).toBe('video/mp4');
 	expect(proxied.length).toBe(fake.log.length);
-	expect(proxied.some((line) => line.startsWith('POST') && line.endsWith('/v1/videos/text2video'))).toBe(true);
+	expect(
+		proxied.some((line) => line.startsWith('POST') && line.endsWith('/v1/videos/text2video')),
+	).toBe(true);
 	expect(proxied.some((line) => line.includes('/media/'))).toBe(true);
 	expect(net.isIP(new URL(proxied[0].split(' ')[1]).hostname)).toBe(4);
 });
 
-it('applies the timeout to the node\'s own requests (slow Kling → retried, then a clear error)', async () => {
+it("applies the timeout to the node's own requests (slow Kling → retried, then a clear error)", async () => {
 	fake.setOptions({ faults: { slowMs: 1500 } });
 	const result = await runKling({
 		parameters: { ...textToVideo(), requestOptions: { timeout: 300 } },
@@ -68,7 +79,10 @@ it('applies the timeout to the node\'s own requests (slow Kling → retried, the
 
 it('honours batching: items start in batches, spaced by the batch interval', async () => {
 	const result = await runKling({
-		parameters: { ...textToVideo({ waitForCompletion: false }), requestOptions: { batching: { batch: { batchSize: 1, batchInterval: 400 } } } },
+		parameters: {
+			...textToVideo({ waitForCompletion: false }),
+			requestOptions: { batching: { batch: { batchSize: 1, batchInterval: 400 } } },
+		},
 		items: rows(3),
 		credentials: apiKeyCredentials(fake),
 	});

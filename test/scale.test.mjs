@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 /** Every item a different video, so every item has its own external_task_id. */
-const perItem = (options) => textToVideo({ prompt: '={{ "Scene " + $json.row }}' }, { pollInterval: 1, ...options });
+const perItem = (options) =>
+	textToVideo({ prompt: '={{ "Scene " + $json.row }}' }, { pollInterval: 1, ...options });
 
 const entries = (kind) => fake.log.filter((entry) => entry.kind === kind);
 const taskIdOfPoll = (entry) => decodeURIComponent(entry.path.split('/')[4]);
@@ -57,7 +58,9 @@ function statusPollsByTask() {
 
 /** When each task's accepted submission reached the server (fake.log time), by task id. */
 function acceptedSubmitAt() {
-	const taskOf = new Map([...fake.tasks.values()].map((task) => [task.external_task_id, task.task_id]));
+	const taskOf = new Map(
+		[...fake.tasks.values()].map((task) => [task.external_task_id, task.task_id]),
+	);
 	return new Map(
 		entries('submit')
 			.filter((entry) => entry.status === 200)
@@ -72,7 +75,8 @@ function acceptedSubmitAt() {
 function maxHeldByNode() {
 	const submittedAt = acceptedSubmitAt();
 	const events = [];
-	for (const [id, { status }] of statusPollsByTask()) events.push([submittedAt.get(id), +1], [status.at(-1).at, -1]);
+	for (const [id, { status }] of statusPollsByTask())
+		events.push([submittedAt.get(id), +1], [status.at(-1).at, -1]);
 	// At the same millisecond a release comes before a new submission.
 	events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 	let held = 0;
@@ -84,7 +88,11 @@ function maxHeldByNode() {
 describe('in-flight cap', () => {
 	it('keeps at most Max Tasks in Flight (3) generating, even when the account allows more', async () => {
 		fake = await startFake({ taskDurationMs: 300 });
-		const result = await runKling({ parameters: perItem({ maxConcurrentTasks: 3 }), items: rows(8), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: perItem({ maxConcurrentTasks: 3 }),
+			items: rows(8),
+			credentials: apiKeyCredentials(fake),
+		});
 
 		expectEveryItemHasItsVideo(result, 8);
 		expectOnePaidTaskPerItem(8);
@@ -99,7 +107,11 @@ describe('in-flight cap', () => {
 describe('account concurrency (1303)', () => {
 	it('lowers its cap to what Kling accepts and queues the rest: every item succeeds, one paid task each', async () => {
 		fake = await startFake({ taskDurationMs: 300, concurrency: 2 });
-		const result = await runKling({ parameters: perItem({ maxConcurrentTasks: 4 }), items: rows(6), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: perItem({ maxConcurrentTasks: 4 }),
+			items: rows(6),
+			credentials: apiKeyCredentials(fake),
+		});
 
 		expectEveryItemHasItsVideo(result, 6);
 		expectOnePaidTaskPerItem(6);
@@ -112,16 +124,26 @@ describe('account concurrency (1303)', () => {
 
 	it('raises its cap again once tasks started elsewhere on the account have finished', async () => {
 		// Account allows 3; two tasks from outside this workflow hold 2 places for 2.5 s.
-		fake = await startFake({ concurrency: 3, taskDurationMs: (body) => (body.prompt === 'outside' ? 2500 : 600) });
+		fake = await startFake({
+			concurrency: 3,
+			taskDurationMs: (body) => (body.prompt === 'outside' ? 2500 : 600),
+		});
 		for (const n of [1, 2]) {
 			const response = await fetch(`${fake.url}/v1/videos/text2video`, {
 				method: 'POST',
-				headers: { authorization: `Bearer ${apiKeyCredentials(fake).apiKey}`, 'content-type': 'application/json' },
+				headers: {
+					authorization: `Bearer ${apiKeyCredentials(fake).apiKey}`,
+					'content-type': 'application/json',
+				},
 				body: JSON.stringify({ prompt: 'outside', external_task_id: `outside-${n}` }),
 			});
 			expect(response.status).toBe(200);
 		}
-		const result = await runKling({ parameters: perItem({ maxConcurrentTasks: 3 }), items: rows(8), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: perItem({ maxConcurrentTasks: 3 }),
+			items: rows(8),
+			credentials: apiKeyCredentials(fake),
+		});
 
 		expectEveryItemHasItsVideo(result, 8);
 		expect(fake.stats().rejected1303).toBeGreaterThan(0); // the cap was lowered at first
@@ -136,7 +158,11 @@ describe('poll pacing', () => {
 	it('polls no task more than once per poll interval', async () => {
 		const intervalMs = 1000;
 		fake = await startFake({ taskDurationMs: 3500 });
-		const result = await runKling({ parameters: perItem({ maxConcurrentTasks: 5 }), items: rows(5), credentials: apiKeyCredentials(fake) });
+		const result = await runKling({
+			parameters: perItem({ maxConcurrentTasks: 5 }),
+			items: rows(5),
+			credentials: apiKeyCredentials(fake),
+		});
 
 		expectEveryItemHasItsVideo(result, 5);
 		const polls = statusPollsByTask();

@@ -571,13 +571,24 @@ describe('tasks.deriveExternalTaskId', () => {
 		const scoped = (scope) => deriveExternalTaskId('wf-1', 'node-1', 0, body, scope);
 		expect(scoped('window 86400000 #20425')).toMatch(/^n8n-[0-9a-f]{40}$/);
 		expect(scoped('window 86400000 #20425')).toBe(scoped('window 86400000 #20425'));
-		expect(new Set([id(), scoped('window 86400000 #20425'), scoped('window 86400000 #20426'), scoped('execution 7')]).size).toBe(4);
+		expect(
+			new Set([
+				id(),
+				scoped('window 86400000 #20425'),
+				scoped('window 86400000 #20426'),
+				scoped('execution 7'),
+			]).size,
+		).toBe(4);
 	});
 
 	it('a custom id gets a hash of the inputs appended: same inputs same id, other inputs another', () => {
 		expect(customExternalTaskId('row-1', body)).toMatch(/^row-1-[0-9a-f]{8}$/);
-		expect(customExternalTaskId('row-1', { ...body, external_task_id: 'x' })).toBe(customExternalTaskId('row-1', body));
-		expect(customExternalTaskId('row-1', { ...body, prompt: 'A wolf' })).not.toBe(customExternalTaskId('row-1', body));
+		expect(customExternalTaskId('row-1', { ...body, external_task_id: 'x' })).toBe(
+			customExternalTaskId('row-1', body),
+		);
+		expect(customExternalTaskId('row-1', { ...body, prompt: 'A wolf' })).not.toBe(
+			customExternalTaskId('row-1', body),
+		);
 	});
 
 	it('does not change the body it is given', () => {
@@ -784,9 +795,16 @@ describe('limiter registry (one limiter per Kling account)', () => {
 		const key = accountKeyOf(apiKey, 'https://api-singapore.klingai.com');
 		expect(key).toMatch(/^[0-9a-f]{32}$/);
 		expect(key).not.toContain('secret');
-		expect(accountKeyOf({ ...apiKey, apiKey: ' secret-key-123 ' }, 'https://api-singapore.klingai.com')).toBe(key);
+		expect(
+			accountKeyOf({ ...apiKey, apiKey: ' secret-key-123 ' }, 'https://api-singapore.klingai.com'),
+		).toBe(key);
 		expect(accountKeyOf(apiKey, 'https://api-beijing.klingai.com')).not.toBe(key);
-		expect(accountKeyOf({ authType: 'accessKey', accessKey: 'secret-key-123', secretKey: 's' }, 'https://api-singapore.klingai.com')).not.toBe(key);
+		expect(
+			accountKeyOf(
+				{ authType: 'accessKey', accessKey: 'secret-key-123', secretKey: 's' },
+				'https://api-singapore.klingai.com',
+			),
+		).not.toBe(key);
 	});
 });
 

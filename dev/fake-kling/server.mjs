@@ -234,7 +234,12 @@ function matchRoute(method, pathname) {
 	const file = /^\/media\/([^/]+)\/(\d+)\.([a-z0-9]+)$/.exec(pathname);
 	if (file) {
 		if (method !== 'GET') return WRONG_METHOD;
-		return { kind: 'download', taskId: decodeSegment(file[1]), index: Number(file[2]), ext: file[3] };
+		return {
+			kind: 'download',
+			taskId: decodeSegment(file[1]),
+			index: Number(file[2]),
+			ext: file[3],
+		};
 	}
 	for (const extra of EXTRA_ROUTES) {
 		if (extra.method !== method) continue;
@@ -532,7 +537,8 @@ function handlePoll(ctx) {
 	const now = Date.now();
 	if (taskPhase(task, now).done) {
 		// doneReadError: any read of a finished task after the first one that showed it finished.
-		if (task.doneSeen && takeFault(state, 'doneReadError')) return sendError(ctx, 5000, 'internal error');
+		if (task.doneSeen && takeFault(state, 'doneReadError'))
+			return sendError(ctx, 5000, 'internal error');
 		task.doneSeen = true;
 	}
 	return sendData(ctx, taskView(state, task, now));
@@ -596,7 +602,12 @@ async function serveDownload(ctx) {
 	res.once('close', () => {
 		if (!res.writableFinished) ctx.entry.aborted = true;
 	});
-	await streamVideo(res, chunks, truncate ? Math.floor(size / 2) : size, state.options.downloadChunkDelayMs);
+	await streamVideo(
+		res,
+		chunks,
+		truncate ? Math.floor(size / 2) : size,
+		state.options.downloadChunkDelayMs,
+	);
 	if (truncate) res.destroy();
 	else res.end();
 }

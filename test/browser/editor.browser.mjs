@@ -263,31 +263,28 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 		});
 	});
 
-	it(
-		// The output says when a task was resumed instead of created (issue 9: reused, reused_created_at).
-		're-running with the same inputs shows that the earlier task was reused',
-		async () => {
-			await step('reuse', async () => {
-				const before = stack.fake.stats().submissions;
-				await page.click('[data-test-id=ndv] [data-test-id=node-execute-button]');
-				const output = page.locator('[data-test-id=output-panel]');
-				await output.locator('[data-test-id=radio-button-json]').click();
-				// n8n's JSON view prints the item; wait for the re-run's item to say it reused the task.
-				let shown = '';
-				for (const deadline = Date.now() + 2 * MINUTE; Date.now() < deadline; ) {
-					shown = await output
-						.locator('[data-test-id=ndv-data-container]')
-						.innerText()
-						.catch(() => '');
-					if (/"reused"\s*:\s*true/.test(shown)) break;
-					await page.waitForTimeout(1000);
-				}
-				expect(shown).toMatch(/"reused"\s*:\s*true/);
-				await shot('5-reused');
-				expect(stack.fake.stats().submissions).toBe(before);
-			});
-		},
-	);
+	it(// The output says when a task was resumed instead of created (issue 9: reused, reused_created_at).
+	're-running with the same inputs shows that the earlier task was reused', async () => {
+		await step('reuse', async () => {
+			const before = stack.fake.stats().submissions;
+			await page.click('[data-test-id=ndv] [data-test-id=node-execute-button]');
+			const output = page.locator('[data-test-id=output-panel]');
+			await output.locator('[data-test-id=radio-button-json]').click();
+			// n8n's JSON view prints the item; wait for the re-run's item to say it reused the task.
+			let shown = '';
+			for (const deadline = Date.now() + 2 * MINUTE; Date.now() < deadline; ) {
+				shown = await output
+					.locator('[data-test-id=ndv-data-container]')
+					.innerText()
+					.catch(() => '');
+				if (/"reused"\s*:\s*true/.test(shown)) break;
+				await page.waitForTimeout(1000);
+			}
+			expect(shown).toMatch(/"reused"\s*:\s*true/);
+			await shot('5-reused');
+			expect(stack.fake.stats().submissions).toBe(before);
+		});
+	});
 
 	it('takes a model ID by expression without a "not supported" issue (a fixed-list field still shows one)', async () => {
 		await step('model-expression', async () => {

@@ -289,7 +289,11 @@ beforeAll(async () => {
 		wrongKey: chain('E2E wrong key', [
 			manualTrigger(),
 			klingNode(
-				{ operation: 'textToVideo', prompt: 'A lighthouse in a storm', options: { pollInterval: 1 } },
+				{
+					operation: 'textToVideo',
+					prompt: 'A lighthouse in a storm',
+					options: { pollInterval: 1 },
+				},
 				{ credential: WRONG_KEY_CREDENTIAL_NAME },
 			),
 		]),
@@ -411,7 +415,9 @@ describe('Kling node in a real n8n', () => {
 		async () => {
 			const result = await run('wrongKey');
 			expect(result.ok).toBe(false);
-			expect(result.error.message).toBe('Kling rejected the key — check the credential (Kling code 1002)');
+			expect(result.error.message).toBe(
+				'Kling rejected the key — check the credential (Kling code 1002)',
+			);
 			expect(fake.stats().submissions).toBe(0);
 			expect(result.leaked).toEqual([]);
 

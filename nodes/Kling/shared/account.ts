@@ -10,7 +10,12 @@ import { sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, MAX_TRANSIENT_ATTEMPTS } from './constants';
 import { cancelledError, inputError, klingApiError } from './errors';
-import { type Answer as Exchange, failureOf, parseEnvelope, sendToKling as exchange } from './transport';
+import {
+	type Answer as Exchange,
+	failureOf,
+	parseEnvelope,
+	sendToKling as exchange,
+} from './transport';
 import type { KlingEnvelope } from './types';
 import { checkBaseUrl, normaliseBaseUrl, type Problem } from './validation';
 

@@ -570,7 +570,8 @@ async function finalBody(ctx: IExecuteSingleFunctions, run: ItemRun): Promise<ID
 			? customExternalTaskId(run.customId, shape)
 			: windowedExternalTaskId(ctx, run, shape, Date.now()));
 	// Kling's new API takes it in `options` (kling-api-more.md §11); the legacy API at the top.
-	if (run.kind === 'tasks') body.options = { ...(body.options as IDataObject), external_task_id: externalId };
+	if (run.kind === 'tasks')
+		body.options = { ...(body.options as IDataObject), external_task_id: externalId };
 	else body.external_task_id = externalId;
 	return body;
 }

@@ -577,8 +577,6 @@ function settingsOf(ctx: IExecuteSingleFunctions): ImageSettings {
 	};
 }
 
-
-
 function imageKindOf(ctx: IExecuteSingleFunctions): ImageKind | undefined {
 	return IMAGE_KIND_OF_OPERATION[String(ctx.getNodeParameter('operation', ''))];
 }
@@ -606,8 +604,6 @@ function inImageWords(error: unknown): unknown {
 	}
 	return error;
 }
-
-
 
 /** Codes with which Kling refuses a model it no longer (or never) offered on this route. */
 const MODEL_REFUSAL_CODES = [1103, 1200, 1201, 1203];
@@ -650,7 +646,9 @@ export async function submitImageTask(
 	if ('problem' in prepared) throw inputError(this, prepared.problem);
 	const body = beginCreate(this, kind, prepared.body);
 	presentTaskWith(this, presentImages);
-	explainErrorsWith(this, (error) => explainRefusedModel(inImageWords(error), kind, body.model_name));
+	explainErrorsWith(this, (error) =>
+		explainRefusedModel(inImageWords(error), kind, body.model_name),
+	);
 	return { ...requestOptions, body };
 }
 
@@ -876,8 +874,7 @@ async function presentImages(
 			},
 		);
 	}
-	const refresh = async () =>
-		(await locateTask(ctx, kindsToSearch(ctx), task.task_id, wait)).task;
+	const refresh = async () => (await locateTask(ctx, kindsToSearch(ctx), task.task_id, wait)).task;
 	const binaries: IBinaryData[] = [];
 	for (let position = 0; position < images.length; position++) {
 		binaries.push(await downloadImage(ctx, task, position, refresh, wait));

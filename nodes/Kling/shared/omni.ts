@@ -248,8 +248,7 @@ function routeMissing(error: unknown): boolean {
 function explainMissingRoute(ctx: IExecuteSingleFunctions) {
 	return (error: unknown): unknown => {
 		if (!routeMissing(error)) return error;
-		const response = ((error as { errorResponse?: IDataObject }).errorResponse ??
-			{}) as JsonObject;
+		const response = ((error as { errorResponse?: IDataObject }).errorResponse ?? {}) as JsonObject;
 		const code = response.code ? `, Kling code ${String(response.code)}` : '';
 		return new NodeApiError(ctx.getNode(), response, {
 			message: `Kling answered that the Extend Video route does not exist (HTTP 404${code})`,

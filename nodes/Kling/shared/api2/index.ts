@@ -66,6 +66,8 @@ export async function submitNewApiTask(
 	});
 	if ('problem' in built) throw inputError(this, built.problem);
 	// The create path (model) is part of what the external id is derived from.
-	const body = beginCreate(this, 'tasks', built.body, { path: createPath(operation, model.trim()) });
+	const body = beginCreate(this, 'tasks', built.body, {
+		path: createPath(operation, model.trim()),
+	});
 	return { ...requestOptions, body };
 }

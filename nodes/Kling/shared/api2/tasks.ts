@@ -87,7 +87,9 @@ export function taskOfAnswer(data: unknown): KlingTask | undefined {
 
 /** The task a create answered with (a record whose id is the task ID), in the node's shape. */
 export function createdTaskOf(data: unknown, externalId: string): KlingTask | undefined {
-	return isRecord(data) ? toTask({ external_id: externalId, ...data, id: String(data.id) }) : undefined;
+	return isRecord(data)
+		? toTask({ external_id: externalId, ...data, id: String(data.id) })
+		: undefined;
 }
 
 /** Looks a task of the new API up by its external id (the engine's look-up before a re-send). */
