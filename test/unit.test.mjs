@@ -694,6 +694,37 @@ describe('limiter.TaskLimiter', () => {
 		expect(limiter.limit).toBe(1);
 	});
 
+	it('after a 1303 no item of the process starts a create for a while, longer with each 1303 in a row', async () => {
+		// Before, the place a refused item gave back went straight to the next waiter, which was
+		// refused too: 26 refused creates for 20 tasks with two n8n workers on one account.
+		useDelaysForDevelopment({ busyBaseMs: 60, busyMaxMs: 1000 });
+		try {
+			const limiter = limiterAt(2);
+			const refused = await limiter.acquire(2);
+			const waitFor = async () => {
+				const started = Date.now();
+				const slot = await limiter.acquire(2);
+				return { slot, waited: Date.now() - started };
+			};
+			limiter.shrink(); // first 1303: closed ~60 ms
+			refused.release();
+			const first = await waitFor();
+			expect(first.waited).toBeGreaterThanOrEqual(50);
+			first.slot.release();
+			limiter.shrink(); // second 1303 in a row: closed ~120 ms
+			const second = await waitFor();
+			expect(second.waited).toBeGreaterThanOrEqual(110);
+			second.slot.release();
+			limiter.accepted(); // an accepted create ends the streak
+			limiter.shrink();
+			const third = await waitFor();
+			expect(third.waited).toBeLessThan(110);
+			third.slot.release();
+		} finally {
+			useDelaysForDevelopment();
+		}
+	});
+
 	it('after a 1303, probes one place up only after a quiet period, doubling it when a probe is refused', async () => {
 		useDelaysForDevelopment({ probeQuietMs: 40 });
 		try {

@@ -43,6 +43,10 @@ export class TaskLimiter {
 	private quietMs = 0;
 	private probing = false;
 	private lastProbeAt = 0;
+	/** 1303 answers in a row on this account, and until when no new create may start. */
+	private busyStreak = 0;
+	private closedUntil = 0;
+	private reopening = false;
 
 	constructor(cap = 1) {
 		this.raiseCeiling(cap);
@@ -65,7 +69,7 @@ export class TaskLimiter {
 	}
 
 	private room(cap: number): boolean {
-		return this.active < Math.min(cap, this.limit);
+		return this.active < Math.min(cap, this.limit) && Date.now() >= this.closedUntil;
 	}
 
 	private async take(cap: number, signal?: AbortSignal): Promise<void> {
@@ -94,6 +98,7 @@ export class TaskLimiter {
 
 	/** Kling accepted a create: during slow start, allow one more. */
 	accepted(): void {
+		this.busyStreak = 0;
 		if (this.slowStart && this.limit < this.ceiling) {
 			this.limit++;
 			this.grantWaiting();
@@ -111,6 +116,25 @@ export class TaskLimiter {
 			: this.quietMs || probeQuietMs;
 		this.probing = false;
 		this.lastBusyAt = Date.now();
+		// The account is full: no item of this process starts a create for a while, growing with
+		// each 1303 in a row (other workers or workflows may hold the account for minutes).
+		const { busyBaseMs, busyMaxMs } = delays();
+		const closedMs = Math.min(busyMaxMs, busyBaseMs * 2 ** this.busyStreak);
+		this.busyStreak++;
+		this.closedUntil = Math.max(this.closedUntil, this.lastBusyAt + closedMs);
+		void this.reopenLater();
+	}
+
+	/** Hands places to waiters again once the account-wide pause after a 1303 is over. */
+	private async reopenLater(): Promise<void> {
+		if (this.reopening) return;
+		this.reopening = true;
+		try {
+			while (Date.now() < this.closedUntil) await sleep(this.closedUntil - Date.now());
+		} finally {
+			this.reopening = false;
+		}
+		this.grantWaiting();
 	}
 
 	/**
