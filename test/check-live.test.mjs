@@ -20,7 +20,13 @@ beforeAll(async () => {
 	});
 });
 afterAll(async () => fake.close());
-beforeEach(() => fake.reset());
+beforeEach(async () => {
+	// The fake, like Kling, answers /account/costs at most once a second: each run of the script
+	// is a separate check, so it starts a second after the previous run's call.
+	const last = fake.log.findLast((entry) => entry.path === '/account/costs');
+	if (last) await new Promise((resolve) => setTimeout(resolve, 1100));
+	fake.reset();
+});
 
 async function checkLive(env, args = []) {
 	const clean = Object.fromEntries(

@@ -17,6 +17,7 @@ import {
 	DEFAULT_POLL_INTERVAL_S,
 	DEFAULT_REUSE_WINDOW_H,
 	TASK_KINDS,
+	TASK_PATHS,
 } from './constants';
 import { asNodeError, cancelledError, inputError, klingApiError } from './errors';
 import { accountKeyOf, type AccountLease, type Slot, useAccountLimiter } from './limiter';
@@ -457,11 +458,13 @@ export async function prepareGetTask(
 		});
 	}
 	const chosen = String(this.getNodeParameter('taskKind', 'auto') ?? 'auto').trim();
-	if (chosen && chosen !== 'auto' && !TASK_KINDS.includes(chosen as TaskKind)) {
+	// Every kind the engine knows (video, talking video, new API and image tasks).
+	const known = Object.keys(TASK_PATHS);
+	if (chosen && chosen !== 'auto' && !known.includes(chosen)) {
 		throw inputError(this, {
 			field: 'Task Type',
 			message: `Unknown task type '${chosen}'`,
-			description: `Use one of ${TASK_KINDS.join(', ')} or auto (Find Automatically).`,
+			description: `Use one of ${known.join(', ')} or auto (Find Automatically).`,
 		});
 	}
 	await checkCredential(this);
