@@ -139,6 +139,79 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 	return fields;
 }
 
+/** How one entry of an image list is given: as URL/base64 text or from a binary property. */
+export interface ImageListSpec {
+	name: string;
+	displayName: string;
+	max: number;
+	description: string;
+	/** Omitted: the field carries no `required` flag at all. */
+	required?: boolean;
+	/** Example URL shown in each entry's text field. */
+	urlPlaceholder: string;
+	sourceDescription?: string;
+	/** Further values each entry has after the image itself (e.g. a role). */
+	extraValues?: INodeProperties[];
+}
+
+const IMAGE_SOURCE_DESCRIPTION =
+	'Whether this image is given as a URL/base64 text or taken from a binary property of the input item';
+
+/** A list of images, each given as URL/base64 or as a binary property of the input item. */
+export function imageListField(
+	show: Record<string, string[]>,
+	spec: ImageListSpec,
+): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, maxAllowedFields: spec.max },
+		default: {},
+		placeholder: 'Add Image',
+		...(spec.required === undefined ? {} : { required: spec.required }),
+		description: spec.description,
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Image',
+				name: 'image',
+				values: [
+					{
+						displayName: 'Source',
+						name: 'source',
+						type: 'options',
+						options: [
+							{ name: 'URL or Base64', value: 'url' },
+							{ name: 'Binary File', value: 'binary' },
+						],
+						default: 'url',
+						description: spec.sourceDescription ?? IMAGE_SOURCE_DESCRIPTION,
+					},
+					{
+						displayName: 'Image',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: spec.urlPlaceholder,
+						description: 'Image URL or base64 image data',
+						displayOptions: { show: { source: ['url'] } },
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryProperty',
+						type: 'string',
+						default: 'data',
+						description: 'Binary property of the input item that holds this image',
+						displayOptions: { show: { source: ['binary'] } },
+					},
+					...(spec.extraValues ?? []),
+				],
+			},
+		],
+	};
+}
+
 export function waitField(show: Show): INodeProperties {
 	return {
 		displayName: 'Wait for Completion',

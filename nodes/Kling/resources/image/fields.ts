@@ -129,65 +129,6 @@ export function imagePair(
 	];
 }
 
-/** A list of images, each given as URL/base64 or as a binary property. */
-export function imageListField(
-	where: Show,
-	name: string,
-	displayName: string,
-	max: number,
-	description: string,
-	required: boolean,
-): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: max },
-		default: {},
-		placeholder: 'Add Image',
-		required,
-		description,
-		displayOptions: { show: where },
-		options: [
-			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
-					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether this image is given as a URL/base64 text or taken from a binary property of the input item',
-					},
-					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/subject.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-				],
-			},
-		],
-	};
-}
-
 export function waitField(where: Show): INodeProperties {
 	return {
 		displayName: 'Wait for Completion',

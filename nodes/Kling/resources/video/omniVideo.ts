@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { submitOptionsField, waitField } from '../../shared/descriptions';
+import { imageListField, submitOptionsField, waitField } from '../../shared/descriptions';
 import { THREE_TO_FIFTEEN } from '../../shared/videoV3';
 import { multiShotFields } from './multiShot';
 
@@ -42,74 +42,38 @@ export const videoOmniVideoDescription: INodeProperties[] = [
 			'What the video shows, up to 2,500 characters. Refer to inputs as &lt;&lt;&lt;image_1&gt;&gt;&gt;, &lt;&lt;&lt;element_1&gt;&gt;&gt;, &lt;&lt;&lt;video_1&gt;&gt;&gt; (numbered from 1 in list order). Not used with custom multi-shot.',
 		displayOptions: { show: showOnlyForOmniVideo },
 	},
-	{
-		displayName: 'Reference Images',
+	imageListField(showOnlyForOmniVideo, {
 		name: 'referenceImages',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: 7 },
-		default: {},
-		placeholder: 'Add Image',
+		displayName: 'Reference Images',
+		max: 7,
 		description:
 			'Up to 7 images (4 with a reference video), counted together with elements. JPG or PNG, at most 10 MB, sides at least 300 px. Mark one as first frame (and optionally one as end frame) to animate from it.',
-		displayOptions: { show: showOnlyForOmniVideo },
-		options: [
+		urlPlaceholder: 'e.g. https://example.com/person.png',
+		sourceDescription:
+			'Whether the image is a URL/base64 text or a binary property of the input item (e.g. from HTTP Request or Read/Write Files)',
+		extraValues: [
 			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
+				displayName: 'Use As',
+				name: 'role',
+				type: 'options',
+				options: [
 					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether the image is a URL/base64 text or a binary property of the input item (e.g. from HTTP Request or Read/Write Files)',
+						name: 'Reference',
+						value: 'reference',
+						description: 'A subject, scene or style the video refers to',
 					},
+					{ name: 'First Frame', value: 'first_frame', description: 'The video starts here' },
 					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/person.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-					{
-						displayName: 'Use As',
-						name: 'role',
-						type: 'options',
-						options: [
-							{
-								name: 'Reference',
-								value: 'reference',
-								description: 'A subject, scene or style the video refers to',
-							},
-							{ name: 'First Frame', value: 'first_frame', description: 'The video starts here' },
-							{
-								name: 'End Frame',
-								value: 'end_frame',
-								description: 'The video ends here (needs a first frame)',
-							},
-						],
-						default: 'reference',
-						description: 'How Kling uses this image',
+						name: 'End Frame',
+						value: 'end_frame',
+						description: 'The video ends here (needs a first frame)',
 					},
 				],
+				default: 'reference',
+				description: 'How Kling uses this image',
 			},
 		],
-	},
+	}),
 	{
 		displayName: 'Element IDs',
 		name: 'elementIds',
