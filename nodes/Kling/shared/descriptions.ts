@@ -212,6 +212,132 @@ export function imageListField(
 	};
 }
 
+/** Where a single input image comes from, and its URL/base64 field and binary-property twin. */
+export interface ImageInputSpec {
+	source: { name: string; displayName: string; description: string };
+	urlChoiceDescription: string;
+	binaryChoiceDescription: string;
+	image: { name: string; displayName: string; placeholder: string; description: string };
+	binary: { name: string; description: string };
+}
+
+export function imageInputFields(
+	show: Record<string, string[]>,
+	spec: ImageInputSpec,
+): INodeProperties[] {
+	return [
+		{
+			displayName: spec.source.displayName,
+			name: spec.source.name,
+			type: 'options',
+			options: [
+				{ name: 'URL or Base64', value: 'url', description: spec.urlChoiceDescription },
+				{ name: 'Binary File', value: 'binary', description: spec.binaryChoiceDescription },
+			],
+			default: 'url',
+			description: spec.source.description,
+			displayOptions: { show },
+		},
+		{
+			displayName: spec.image.displayName,
+			name: spec.image.name,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: spec.image.placeholder,
+			description: spec.image.description,
+			displayOptions: { show: { ...show, [spec.source.name]: ['url'] } },
+		},
+		{
+			displayName: 'Input Binary Field',
+			name: spec.binary.name,
+			type: 'string',
+			default: 'data',
+			required: true,
+			description: spec.binary.description,
+			displayOptions: { show: { ...show, [spec.source.name]: ['binary'] } },
+		},
+	];
+}
+
+/** An optional multi-line text field (a prompt that may be left empty). */
+export function optionalTextField(
+	show: Record<string, string[]>,
+	spec: {
+		name: string;
+		displayName: string;
+		rows: number;
+		placeholder?: string;
+		description: string;
+	},
+): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'string',
+		typeOptions: { rows: spec.rows },
+		default: '',
+		...(spec.placeholder === undefined ? {} : { placeholder: spec.placeholder }),
+		description: spec.description,
+		displayOptions: { show },
+	};
+}
+
+/** Standard and Professional as the per-second-billed operations name them. */
+const STANDARD_AND_PRO_MODES = [
+	{ name: 'Standard (720p)', value: 'std', description: 'Faster and cheaper' },
+	{ name: 'Professional (1080p)', value: 'pro', description: 'More detail, costs more' },
+];
+
+export function perSecondModeField(
+	show: Show,
+	description: string,
+	fourK?: { description: string },
+): INodeProperties {
+	return {
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			...STANDARD_AND_PRO_MODES,
+			...(fourK ? [{ name: '4K', value: '4k', description: fourK.description }] : []),
+		],
+		default: 'std',
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** Aspect ratio of the newer (per-second) operations: the three shapes Kling lists. */
+export function perSecondAspectRatioField(show: Show, description: string): INodeProperties {
+	return {
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'options',
+		options: [
+			{ name: '16:9 (Landscape)', value: '16:9' },
+			{ name: '9:16 (Portrait)', value: '9:16' },
+			{ name: '1:1 (Square)', value: '1:1' },
+		],
+		default: '16:9',
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** Duration of 3 to 15 seconds, billed per second. */
+export function perSecondDurationField(show: Show, description: string): INodeProperties {
+	return {
+		displayName: 'Duration',
+		name: 'duration',
+		type: 'options',
+		options: THREE_TO_FIFTEEN.map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
+		default: '5',
+		description,
+		displayOptions: { show },
+	};
+}
+
 export function waitField(show: Show): INodeProperties {
 	return {
 		displayName: 'Wait for Completion',

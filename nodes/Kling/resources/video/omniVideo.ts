@@ -1,7 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { imageListField, submitOptionsField, waitField } from '../../shared/descriptions';
-import { THREE_TO_FIFTEEN } from '../../shared/videoV3';
+import {
+	imageListField,
+	perSecondAspectRatioField,
+	perSecondDurationField,
+	perSecondModeField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 import { multiShotFields } from './multiShot';
 
 const showOnlyForOmniVideo = { resource: ['video'], operation: ['omniVideo'] };
@@ -137,48 +143,18 @@ export const videoOmniVideoDescription: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		options: [
-			{ name: 'Standard (720p)', value: 'std', description: 'Faster and cheaper' },
-			{ name: 'Professional (1080p)', value: 'pro', description: 'More detail, costs more' },
-			{
-				name: '4K',
-				value: '4k',
-				description:
-					'Kling 3.0 Omni only; about 3 units per second. With a reference video Kling’s notes changed (passed through).',
-			},
-		],
-		default: 'std',
-		description: 'Quality level (billed per second)',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
-	{
-		displayName: 'Aspect Ratio',
-		name: 'aspectRatio',
-		type: 'options',
-		options: [
-			{ name: '16:9 (Landscape)', value: '16:9' },
-			{ name: '9:16 (Portrait)', value: '9:16' },
-			{ name: '1:1 (Square)', value: '1:1' },
-		],
-		default: '16:9',
+	perSecondModeField(showOnlyForOmniVideo, 'Quality level (billed per second)', {
 		description:
-			'Shape of the video. Used only without a first frame and without a video to edit; otherwise the video follows them and this is not sent.',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
-	{
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: THREE_TO_FIFTEEN.map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
-		default: '5',
-		description:
-			'Length in seconds: 3.0 Omni 3 to 15, O1 3 to 10 (5 or 10 without reference images). Not sent when editing a video (the output keeps its length). Kling notes a 10 s cap with a reference video (single source; passed through).',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
+			'Kling 3.0 Omni only; about 3 units per second. With a reference video Kling’s notes changed (passed through).',
+	}),
+	perSecondAspectRatioField(
+		showOnlyForOmniVideo,
+		'Shape of the video. Used only without a first frame and without a video to edit; otherwise the video follows them and this is not sent.',
+	),
+	perSecondDurationField(
+		showOnlyForOmniVideo,
+		'Length in seconds: 3.0 Omni 3 to 15, O1 3 to 10 (5 or 10 without reference images). Not sent when editing a video (the output keeps its length). Kling notes a 10 s cap with a reference video (single source; passed through).',
+	),
 	{
 		displayName: 'Sound',
 		name: 'sound',
