@@ -12,9 +12,9 @@ import {
 	CREDENTIAL_TYPE,
 	DEFAULT_MAX_CONCURRENT_TASKS,
 	DEFAULT_MAX_WAIT_MIN,
-	MAX_PROMPT_LENGTH,
 	MAX_TRANSIENT_ATTEMPTS,
 } from './constants';
+import { checkCallbackUrl, checkTextValue } from './checks';
 import { delays } from './delays';
 import { inputError, taskFailedError } from './errors';
 import { beginCreate, explainErrorsWith, presentTaskWith, searchTaskKinds } from './hooks';
@@ -92,32 +92,6 @@ const LABEL: Record<ImageKind, string> = {
 // ---------------------------------------------------------------------------------------------
 // Validation of a create body (pure: no request, no parameter access)
 
-function characters(value: string): number {
-	return [...value].length;
-}
-
-function checkPrompt(value: unknown, field: string, required: boolean): Problem | undefined {
-	if (value === undefined || value === null || value === '') {
-		return required
-			? {
-					field,
-					message: `${field} is empty`,
-					description: `Write a ${field.toLowerCase()} describing the image.`,
-				}
-			: undefined;
-	}
-	if (typeof value !== 'string') return { field, message: `${field} must be text` };
-	if (required && value.trim() === '') return { field, message: `${field} is empty` };
-	if (characters(value) > MAX_PROMPT_LENGTH) {
-		return {
-			field,
-			message: `${field} is ${characters(value)} characters long; Kling accepts at most ${MAX_PROMPT_LENGTH}`,
-			description: `Shorten the ${field.toLowerCase()}.`,
-		};
-	}
-	return undefined;
-}
-
 function checkNumber(
 	value: unknown,
 	field: string,
@@ -186,16 +160,6 @@ function checkChoice(
 		field,
 		message: `${field} "${String(value)}" is not available${extra}`,
 		description: `Use ${allowed.join(', ')}.`,
-	};
-}
-
-function checkCallback(value: unknown): Problem | undefined {
-	if (value === undefined || /^https:\/\/[^\s/]+/i.test(String(value))) return undefined;
-	return {
-		field: 'Callback URL',
-		message: `Callback URL "${String(value)}" is not an https:// URL`,
-		description:
-			'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
 	};
 }
 
@@ -329,15 +293,15 @@ export function prepareImageBody(
 		checkModel(kind, input.model_name) ??
 		(kind === 'kolors-virtual-try-on'
 			? undefined
-			: checkPrompt(body.prompt, 'Prompt', promptRequired)) ??
-		checkPrompt(body.negative_prompt, 'Negative Prompt', false) ??
+			: checkTextValue(body.prompt, 'Prompt', promptRequired, 'image')) ??
+		checkTextValue(body.negative_prompt, 'Negative Prompt', false, 'image') ??
 		checkNumber(body.n, 'Number of Images', 1, MAX_IMAGES_PER_TASK, true) ??
 		checkAspectRatio(body.aspect_ratio, kind === 'omni-image') ??
 		(kind === 'generations' ? checkGeneration(body) : undefined) ??
 		(kind === 'omni-image' ? checkOmni(body) : undefined) ??
 		(kind === 'multi-image2image' ? checkSubjects(body) : undefined) ??
 		(kind === 'editing/expand' ? checkExpansion(body) : undefined) ??
-		checkCallback(body.callback_url);
+		checkCallbackUrl(body.callback_url);
 	if (problem) return { problem };
 	if (kind === 'editing/expand' && body.image === undefined) {
 		return { problem: { field: 'Image', message: 'Image is missing' } };

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { ASPECT_RATIOS, MAX_PROMPT_LENGTH } from './constants';
+import { characters, checkCallbackUrl, checkText, withoutEmptyValues } from './checks';
+import { ASPECT_RATIOS } from './constants';
 import type { TaskKind } from './types';
 import type { Problem } from './validation';
 
@@ -62,39 +63,6 @@ export const RETIRED_SCENES: Record<string, { date: string; instead?: string }> 
 	magic_match_tree: { date: '2026-07-03' },
 };
 
-function characters(value: string): number {
-	return [...value].length;
-}
-
-function text(
-	body: IDataObject,
-	key: string,
-	field: string,
-	required: boolean,
-	max = MAX_PROMPT_LENGTH,
-): Problem | undefined {
-	const value = body[key];
-	if (value === undefined || value === null || value === '') {
-		return required
-			? {
-					field,
-					message: `${field} is empty`,
-					description: `Write a ${field.toLowerCase()} describing the video.`,
-				}
-			: undefined;
-	}
-	if (typeof value !== 'string') return { field, message: `${field} must be text` };
-	if (required && value.trim() === '') return { field, message: `${field} is empty` };
-	if (characters(value) > max) {
-		return {
-			field,
-			message: `${field} is ${characters(value)} characters long; Kling accepts at most ${max}`,
-			description: `Shorten the ${field.toLowerCase()}.`,
-		};
-	}
-	return undefined;
-}
-
 function oneOf(
 	value: unknown,
 	allowed: string[],
@@ -153,7 +121,7 @@ export function checkMultiShot(body: IDataObject): Problem | undefined {
 	}
 	if (body.shot_type === 'intelligence') {
 		delete body.multi_prompt;
-		return text(body, 'prompt', 'Prompt', true);
+		return checkText(body, 'prompt', 'Prompt', true);
 	}
 	const shots = Array.isArray(body.multi_prompt) ? (body.multi_prompt as IDataObject[]) : [];
 	if (shots.length < 1 || shots.length > MAX_SHOTS) {
@@ -407,7 +375,7 @@ export function checkOmniVideo(body: IDataObject): Problem | undefined {
 		}
 	}
 
-	const prompt = text(body, 'prompt', 'Prompt', !isCustomMultiShot(body));
+	const prompt = checkText(body, 'prompt', 'Prompt', !isCustomMultiShot(body));
 	if (prompt) return prompt;
 	const shots = checkMultiShot(body);
 	if (shots) return shots;
@@ -473,7 +441,7 @@ export function checkMotionControl(body: IDataObject): Problem | undefined {
 			};
 		}
 	}
-	return text(body, 'prompt', 'Prompt', false);
+	return checkText(body, 'prompt', 'Prompt', false);
 }
 
 /** Video effects (`/v1/videos/effects`, §8). */
@@ -550,7 +518,8 @@ export function checkExtendVideo(body: IDataObject): Problem | undefined {
 		}
 	}
 	return (
-		text(body, 'prompt', 'Prompt', false) ?? text(body, 'negative_prompt', 'Negative Prompt', false)
+		checkText(body, 'prompt', 'Prompt', false) ??
+		checkText(body, 'negative_prompt', 'Negative Prompt', false)
 	);
 }
 
@@ -571,21 +540,9 @@ export function prepareV3Submission(
 	kind: TaskKind,
 	input: IDataObject,
 ): { body: IDataObject } | { problem: Problem } {
-	const body: IDataObject = {};
-	for (const [key, value] of Object.entries(input)) {
-		if (value !== undefined && value !== '') body[key] = value;
-	}
+	const body = withoutEmptyValues(input);
 	const problem = (CHECKS[kind] as (body: IDataObject) => Problem | undefined)(body);
 	if (problem) return { problem };
-	if (body.callback_url !== undefined && !/^https:\/\/[^\s/]+/i.test(String(body.callback_url))) {
-		return {
-			problem: {
-				field: 'Callback URL',
-				message: `Callback URL "${String(body.callback_url)}" is not an https:// URL`,
-				description:
-					'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
-			},
-		};
-	}
-	return { body };
+	const callback = checkCallbackUrl(body.callback_url);
+	return callback ? { problem: callback } : { body };
 }
