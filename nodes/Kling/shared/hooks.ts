@@ -80,11 +80,26 @@ export interface RunSettings {
 	reuseWindowMs: number;
 }
 
-function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
+/** The operation's Options collection. */
+export function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
 	return ctx.getNodeParameter('options', {}) as IDataObject;
 }
 
-export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
+/** What differs between resources in how their run settings are read. */
+export interface SettingsDefaults {
+	/** Poll interval when the option is not set (seconds). */
+	pollIntervalS?: number;
+	/** The boolean option that turns the download of the result off. */
+	downloadOption?: string;
+}
+
+export function settingsOf(
+	ctx: IExecuteSingleFunctions,
+	{
+		pollIntervalS = DEFAULT_POLL_INTERVAL_S,
+		downloadOption = 'downloadVideo',
+	}: SettingsDefaults = {},
+): RunSettings {
 	const options = optionsOf(ctx);
 	const number = (value: unknown, fallback: number) => {
 		const parsed = Number(value);
@@ -92,9 +107,9 @@ export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 	};
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', true) !== false,
-		pollIntervalMs: Math.max(1, number(options.pollInterval, DEFAULT_POLL_INTERVAL_S)) * 1000,
+		pollIntervalMs: Math.max(1, number(options.pollInterval, pollIntervalS)) * 1000,
 		maxWaitMs: number(options.maxWaitTime, DEFAULT_MAX_WAIT_MIN) * 60_000,
-		download: options.downloadVideo !== false,
+		download: options[downloadOption] !== false,
 		binaryProperty: String(options.binaryPropertyName || 'data'),
 		maxInFlight: number(options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT_TASKS),
 		reuseWindowMs:
@@ -134,10 +149,16 @@ function throwIfProblem(ctx: IExecuteSingleFunctions, problem: Problem | undefin
 	if (problem) throw inputError(ctx, problem);
 }
 
+/**
+ * The credential, refused before any request when its base URL is unusable. `first` checks
+ * what an operation needs of the credential beyond that, before the base URL.
+ */
 export async function checkCredential(
 	ctx: IExecuteSingleFunctions,
+	first?: (credentials: ICredentialDataDecryptedObject) => void,
 ): Promise<ICredentialDataDecryptedObject> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	first?.(credentials);
 	throwIfProblem(ctx, checkBaseUrl(credentials.baseUrl));
 	return credentials;
 }

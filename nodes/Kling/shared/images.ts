@@ -8,16 +8,20 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	CREDENTIAL_TYPE,
-	DEFAULT_MAX_CONCURRENT_TASKS,
-	DEFAULT_MAX_WAIT_MIN,
-	MAX_TRANSIENT_ATTEMPTS,
-} from './constants';
+import { MAX_TRANSIENT_ATTEMPTS } from './constants';
 import { checkCallbackUrl, checkTextValue } from './checks';
 import { delays } from './delays';
 import { inputError, taskFailedError } from './errors';
-import { beginCreate, explainErrorsWith, presentTaskWith, searchTaskKinds } from './hooks';
+import {
+	beginCreate,
+	checkCredential,
+	explainErrorsWith,
+	optionsOf,
+	presentTaskWith,
+	type RunSettings,
+	searchTaskKinds,
+	settingsOf,
+} from './hooks';
 import { locateTask, type PollWait, taskStateOf } from './tasks';
 import {
 	backoffMs,
@@ -28,7 +32,6 @@ import {
 } from './transport';
 import type { ImageKind, KlingImage, KlingTask } from './types';
 import {
-	checkBaseUrl,
 	checkImageBytes,
 	checkImageSize,
 	checkMediaUrl,
@@ -509,35 +512,18 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 // ---------------------------------------------------------------------------------------------
 // Settings of a run
 
-interface ImageSettings {
-	wait: boolean;
-	pollIntervalMs: number;
-	maxWaitMs: number;
-	download: boolean;
-	binaryProperty: string;
+interface ImageSettings extends RunSettings {
 	onePerImage: boolean;
-	maxInFlight: number;
 }
 
-function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
-	return ctx.getNodeParameter('options', {}) as IDataObject;
-}
-
-function settingsOf(ctx: IExecuteSingleFunctions): ImageSettings {
-	const options = optionsOf(ctx);
-	const positive = (value: unknown, fallback: number) => {
-		const parsed = Number(value);
-		return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-	};
+/** The video settings, with the image poll default, Download Images and the output mode. */
+function imageSettingsOf(ctx: IExecuteSingleFunctions): ImageSettings {
 	return {
-		wait: ctx.getNodeParameter('waitForCompletion', true) !== false,
-		pollIntervalMs:
-			Math.max(1, positive(options.pollInterval, DEFAULT_IMAGE_POLL_INTERVAL_S)) * 1000,
-		maxWaitMs: positive(options.maxWaitTime, DEFAULT_MAX_WAIT_MIN) * 60_000,
-		download: options.downloadImages !== false,
-		binaryProperty: String(options.binaryPropertyName || 'data'),
-		onePerImage: options.outputMode === 'oneItemPerImage',
-		maxInFlight: positive(options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT_TASKS),
+		...settingsOf(ctx, {
+			pollIntervalS: DEFAULT_IMAGE_POLL_INTERVAL_S,
+			downloadOption: 'downloadImages',
+		}),
+		onePerImage: optionsOf(ctx).outputMode === 'oneItemPerImage',
 	};
 }
 
@@ -550,12 +536,6 @@ function kindsToSearch(ctx: IExecuteSingleFunctions): ImageKind[] {
 	if (kind) return [kind];
 	const chosen = String(ctx.getNodeParameter('taskKind', 'auto'));
 	return chosen === 'auto' ? IMAGE_KINDS : [chosen as ImageKind];
-}
-
-async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const problem = checkBaseUrl(credentials.baseUrl);
-	if (problem) throw inputError(ctx, problem);
 }
 
 const IMAGE_FAILED =
@@ -818,7 +798,7 @@ async function presentImages(
 	wait: PollWait,
 ): Promise<INodeExecutionData[]> {
 	const pairedItem = { item: ctx.getItemIndex() };
-	const settings = settingsOf(ctx);
+	const settings = imageSettingsOf(ctx);
 	if (!settings.wait) return [{ json, pairedItem }];
 	const state = taskStateOf(task.task_status);
 	if (state === 'failed') {
