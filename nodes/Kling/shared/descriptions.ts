@@ -425,7 +425,7 @@ const reuseWindowHours: INodeProperties = {
 		'A run with the same inputs (same workflow, node, item, prompt, images, options) within this many hours resumes the task already made instead of paying for a new one; the output then says reused: true. 0: every execution makes a new task. Ignored when External Task ID is set.',
 };
 
-const callbackUrl: INodeProperties = {
+export const callbackUrlOption: INodeProperties = {
 	displayName: 'Callback URL',
 	name: 'callbackUrl',
 	type: 'string',
@@ -495,7 +495,11 @@ const cameraControl: INodeProperties = {
 	],
 };
 
-function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
+/** The Options collection of an operation, its options in alphabetical order. */
+export function optionsCollection(
+	show: Record<string, string[]>,
+	options: INodeProperties[],
+): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -513,7 +517,7 @@ const submitOptions = [
 	maxConcurrentTasks,
 	externalTaskId,
 	reuseWindowHours,
-	callbackUrl,
+	callbackUrlOption,
 ];
 
 export function submitOptionsField(

@@ -240,7 +240,11 @@ function requireItemRun(ctx: IExecuteSingleFunctions): ItemRun {
 const BINARY_IMAGE_PENDING = 'binary image, read when the item holds its place';
 
 /** Checks a binary image from its metadata (no bytes read); returns its property name. */
-function checkBinaryImage(ctx: IExecuteSingleFunctions, property: string, field: string): string {
+export function checkBinaryImage(
+	ctx: IExecuteSingleFunctions,
+	property: string,
+	field: string,
+): string {
 	const name = property.trim();
 	const binary = ctx.getInputData().binary?.[name];
 	if (!binary) {
@@ -263,7 +267,8 @@ function checkBinaryImage(ctx: IExecuteSingleFunctions, property: string, field:
 	return name;
 }
 
-async function readBinaryImage(
+/** Reads a binary image checked by {@link checkBinaryImage} and returns it as bare base64. */
+export async function readBinaryImage(
 	ctx: IExecuteSingleFunctions,
 	name: string,
 	field: string,
