@@ -8,9 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { MAX_TRANSIENT_ATTEMPTS } from './constants';
 import { checkCallbackUrl, checkTextValue } from './checks';
-import { delays } from './delays';
 import { inputError, taskFailedError } from './errors';
 import {
 	beginCreate,
@@ -22,22 +20,9 @@ import {
 	searchTaskKinds,
 	settingsOf,
 } from './hooks';
-import { locateTask, type PollWait, taskStateOf } from './tasks';
-import {
-	backoffMs,
-	baseUrlOf,
-	fitsBeforeDeadline,
-	requestOptionsOfNode,
-	sleepUnlessStopped,
-} from './transport';
+import { downloadMedia, locateTask, type PollWait, taskStateOf } from './tasks';
 import type { ImageKind, KlingImage, KlingTask } from './types';
-import {
-	checkImageBytes,
-	checkImageSize,
-	checkMediaUrl,
-	normaliseImageText,
-	type Problem,
-} from './validation';
+import { checkImageBytes, checkImageSize, normaliseImageText, type Problem } from './validation';
 
 // Image resource (kling-api-more.md §9): inputs, validation, submission and the multi-image output.
 // Built on the same task engine as the video operations (shared/tasks.ts): an idempotent create
@@ -649,8 +634,6 @@ export function imageTypeOf(
 	return { mimeType, extension };
 }
 
-type BinarySource = Parameters<IExecuteSingleFunctions['helpers']['prepareBinaryData']>[0];
-
 interface StreamLike {
 	read(): Buffer | null;
 	unshift(chunk: Buffer): void;
@@ -688,12 +671,6 @@ function peek(stream: StreamLike): Promise<Buffer | undefined> {
 	});
 }
 
-interface DownloadResponse {
-	statusCode: number;
-	headers: IDataObject;
-	body: StreamLike;
-}
-
 export function imagesOf(task: KlingTask): KlingImage[] {
 	const result = task.task_result ?? {};
 	const images = Array.isArray(result.images) ? result.images : [];
@@ -726,64 +703,37 @@ async function downloadImage(
 	refresh: () => Promise<KlingTask>,
 	wait: PollWait,
 ): Promise<IBinaryData> {
-	const taskWait = { ...wait, taskId: task.task_id };
 	const image = imagesOf(task)[position];
 	const number = typeof image?.index === 'number' ? image.index : position;
-	let url = image?.url;
-	let refreshed = false;
-	let lastProblem = 'the finished task has no URL for this image';
-	for (let attempt = 0; attempt < MAX_TRANSIENT_ATTEMPTS && url; attempt++) {
-		const refused = checkMediaUrl(url, await baseUrlOf(ctx));
-		if (refused) throw imageDownloadError(ctx, task.task_id, number, refused);
-		let response: DownloadResponse | undefined;
-		try {
-			response = (await ctx.helpers.httpRequest({
-				...requestOptionsOfNode(ctx),
-				method: 'GET',
-				url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			})) as DownloadResponse;
-		} catch (error) {
-			lastProblem = (error as Error)?.message?.split('\n')[0] ?? 'network error';
-		}
-		if (response && (response.statusCode === 403 || response.statusCode === 404)) {
-			response.body?.destroy?.();
-			lastProblem = `HTTP ${response.statusCode} (the link has probably expired)`;
-			if (refreshed) break;
-			refreshed = true;
-			url = imagesOf(await refresh())[position]?.url;
-			continue;
-		}
-		if (response && response.statusCode >= 300) {
-			response.body?.destroy?.();
-			lastProblem = `HTTP ${response.statusCode}`;
-		} else if (response) {
-			const expected = Number(response.headers?.['content-length']);
-			try {
-				const head = await peek(response.body);
+	return await downloadMedia(
+		ctx,
+		task,
+		{
+			urlOf: (current) => imagesOf(current)[position]?.url,
+			store: async (response) => {
+				const stream = response.body as unknown as StreamLike;
+				const head = await peek(stream);
 				const { mimeType, extension } = imageTypeOf(head, response.headers?.['content-type']);
-				const binary = await ctx.helpers.prepareBinaryData(
-					response.body as unknown as BinarySource,
+				return await ctx.helpers.prepareBinaryData(
+					response.body,
 					`kling-${task.task_id}-${number}.${extension}`,
 					mimeType,
 				);
-				const complete = !Number.isFinite(expected) || expected <= 0 || binary.bytes === expected;
-				if (complete && Number(binary.bytes) > 0) return binary;
-				lastProblem = complete
-					? 'the file is empty'
-					: `received ${binary.bytes} of ${expected} bytes`;
-			} catch (error) {
-				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
-			}
-		}
-		const { retryBaseMs, retryMaxMs } = delays();
-		const delay = backoffMs(attempt, retryBaseMs, retryMaxMs);
-		if (!fitsBeforeDeadline(delay, taskWait)) break;
-		await sleepUnlessStopped(ctx, delay, taskWait);
-	}
-	throw imageDownloadError(ctx, task.task_id, number, lastProblem);
+			},
+			refuseEmpty: true,
+			abortable: false,
+			refusedError: (problem) => imageDownloadError(ctx, task.task_id, number, problem),
+			failedError: (problem) =>
+				imageDownloadError(
+					ctx,
+					task.task_id,
+					number,
+					problem || 'the finished task has no URL for this image',
+				),
+		},
+		refresh,
+		wait,
+	);
 }
 
 /**
