@@ -60,6 +60,17 @@ export function checkCallbackUrl(value: unknown): Problem | undefined {
 	};
 }
 
+/** CFG Scale, when given, is a number from 0 to 1. */
+export function checkCfgScale(value: unknown): Problem | undefined {
+	if (value === undefined) return undefined;
+	const cfg = Number(value);
+	if (Number.isFinite(cfg) && cfg >= 0 && cfg <= 1) return undefined;
+	return {
+		field: 'CFG Scale',
+		message: `CFG Scale is ${String(value)}; it must be between 0 and 1`,
+	};
+}
+
 /** A create body without the values left empty (undefined or ''), which Kling must not get. */
 export function withoutEmptyValues(input: IDataObject): IDataObject {
 	const body: IDataObject = {};

@@ -10,7 +10,7 @@ import {
 	MIN_IMAGE_SIDE,
 	README_ONLY_ASPECT_RATIOS,
 } from './constants';
-import { checkCallbackUrl, checkText, withoutEmptyValues } from './checks';
+import { checkCallbackUrl, checkCfgScale, checkText, withoutEmptyValues } from './checks';
 import { readImageInfo } from './imageInfo';
 import { modelInfo, modelsFor } from './models';
 import type { TaskKind } from './types';
@@ -231,13 +231,9 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 		}
 	}
 	if (body.cfg_scale !== undefined) {
+		const range = checkCfgScale(body.cfg_scale);
+		if (range) return range;
 		const cfg = Number(body.cfg_scale);
-		if (!Number.isFinite(cfg) || cfg < 0 || cfg > 1) {
-			return {
-				field: 'CFG Scale',
-				message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1`,
-			};
-		}
 		if (info && !info.cfgScale && cfg !== DEFAULT_CFG_SCALE) {
 			return {
 				field: 'CFG Scale',

@@ -1,6 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { characters, checkCallbackUrl, checkText, withoutEmptyValues } from './checks';
+import {
+	characters,
+	checkCallbackUrl,
+	checkCfgScale,
+	checkText,
+	withoutEmptyValues,
+} from './checks';
 import { ASPECT_RATIOS } from './constants';
 import type { TaskKind } from './types';
 import type { Problem } from './validation';
@@ -508,15 +514,8 @@ export function checkExtendVideo(body: IDataObject): Problem | undefined {
 				'Use task_result.videos[0].id of the earlier task (not its url), e.g. {{ $json.task_result.videos[0].id }}.',
 		};
 	}
-	if (body.cfg_scale !== undefined) {
-		const cfg = Number(body.cfg_scale);
-		if (!Number.isFinite(cfg) || cfg < 0 || cfg > 1) {
-			return {
-				field: 'CFG Scale',
-				message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1`,
-			};
-		}
-	}
+	const cfg = checkCfgScale(body.cfg_scale);
+	if (cfg) return cfg;
 	return (
 		checkText(body, 'prompt', 'Prompt', false) ??
 		checkText(body, 'negative_prompt', 'Negative Prompt', false)
