@@ -6,9 +6,8 @@ import {
 	DEFAULT_MAX_WAIT_MIN,
 	DEFAULT_POLL_INTERVAL_S,
 } from './constants';
-import { modelOptions, modelsUsingCfgScale, modelsWithFixedMode } from './models';
+import { modelOptions, modelsUsingCfgScale, modelsWithFixedMode, THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
-import { THREE_TO_FIFTEEN } from './videoV3';
 
 /** Durations only kling-v3 takes (3–15 s besides 5 and 10). */
 const KLING_V3_ONLY_DURATIONS = THREE_TO_FIFTEEN.filter(
@@ -47,6 +46,22 @@ export function promptField(show: Show, required: boolean): INodeProperties {
 			'What the video should show: subject, action, scene and style. Up to 2,500 characters, any language.',
 		displayOptions: { show },
 		routing: { send: { type: 'body', property: 'prompt' } },
+	};
+}
+
+/** CFG Scale (0 to 1), defaulting to Kling's 0.5. */
+export function cfgScaleField(
+	show: Record<string, string[]>,
+	description: string,
+): INodeProperties {
+	return {
+		displayName: 'CFG Scale',
+		name: 'cfgScale',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: DEFAULT_CFG_SCALE,
+		description,
+		displayOptions: { show },
 	};
 }
 
@@ -126,14 +141,10 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 		});
 	}
 	fields.push({
-		displayName: 'CFG Scale',
-		name: 'cfgScale',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		default: DEFAULT_CFG_SCALE,
-		description:
+		...cfgScaleField(
+			{ ...show, model: modelsUsingCfgScale() },
 			'How strictly the video follows the prompt (0 = freer, 1 = stricter). Shown only for the models that use it (kling-v1, v1.5 and v1.6); newer models ignore it.',
-		displayOptions: { show: { ...show, model: modelsUsingCfgScale() } },
+		),
 		routing: { send: { type: 'body', property: 'cfg_scale' } },
 	});
 	return fields;

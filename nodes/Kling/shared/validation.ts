@@ -12,7 +12,7 @@ import {
 } from './constants';
 import { checkCallbackUrl, checkCfgScale, checkText, withoutEmptyValues } from './checks';
 import { readImageInfo } from './imageInfo';
-import { modelInfo, modelsFor } from './models';
+import { modelInfo, modelsFor, THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
 import { checkKlingV3Options, isCustomMultiShot, isV3Kind, prepareV3Submission } from './videoV3';
 
@@ -205,7 +205,7 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 			description: 'Use std (Standard) or pro (Professional).',
 		};
 	}
-	const durations = info?.durations ?? Array.from({ length: 13 }, (_, i) => String(i + 3));
+	const durations = info?.durations ?? THREE_TO_FIFTEEN;
 	if (body.duration !== undefined && !durations.includes(String(body.duration))) {
 		return {
 			field: 'Duration',

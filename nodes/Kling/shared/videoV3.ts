@@ -8,6 +8,7 @@ import {
 	withoutEmptyValues,
 } from './checks';
 import { ASPECT_RATIOS } from './constants';
+import { THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
 import type { Problem } from './validation';
 
@@ -23,7 +24,6 @@ export const OMNI_MODELS = ['kling-v3-omni', 'kling-video-o1'];
 export const MOTION_MODELS = ['kling-v2-6', 'kling-v3'];
 export const MAX_SHOTS = 6;
 export const MAX_SHOT_PROMPT = 512;
-export const THREE_TO_FIFTEEN = Array.from({ length: 13 }, (_, i) => String(i + 3));
 const THREE_TO_TEN = THREE_TO_FIFTEEN.slice(0, 8);
 
 /** Effect scenes that take two images (2026-09 list); every other listed scene takes one. */

@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CFG_SCALE } from '../../shared/constants';
-import { optionalTextField, submitOptionsField, waitField } from '../../shared/descriptions';
+import {
+	cfgScaleField,
+	optionalTextField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 
 const showOnlyForExtendVideo = { resource: ['video'], operation: ['extendVideo'] };
 
@@ -29,16 +33,10 @@ export const videoExtendVideoDescription: INodeProperties[] = [
 		rows: 2,
 		description: 'Optional: what to avoid, up to 2,500 characters',
 	}),
-	{
-		displayName: 'CFG Scale',
-		name: 'cfgScale',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		default: DEFAULT_CFG_SCALE,
-		description:
-			'How strictly to follow the prompt (0 to 1). Sent only when changed from 0.5: sources disagree on whether extend takes it.',
-		displayOptions: { show: showOnlyForExtendVideo },
-	},
+	cfgScaleField(
+		showOnlyForExtendVideo,
+		'How strictly to follow the prompt (0 to 1). Sent only when changed from 0.5: sources disagree on whether extend takes it.',
+	),
 	waitField(showOnlyForExtendVideo),
 	submitOptionsField(showOnlyForExtendVideo, { camera: false, sound: false }),
 ];
