@@ -10,6 +10,7 @@ import { sleep } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, MAX_TRANSIENT_ATTEMPTS } from './constants';
 import { cancelledError, inputError, klingApiError } from './errors';
+import { checkCredential, optionsOf } from './hooks';
 import {
 	type Answer as Exchange,
 	failureOf,
@@ -17,7 +18,7 @@ import {
 	sendToKling as exchange,
 } from './transport';
 import type { KlingEnvelope } from './types';
-import { checkBaseUrl, normaliseBaseUrl, type Problem } from './validation';
+import { normaliseBaseUrl, type Problem } from './validation';
 
 // Account resource (kling-api-more.md §10): resource packs (GET /account/costs, QPS ≤ 1,
 // double-wrapped answer) and per-task deductions (POST /account/billing/package|balance, cursor
@@ -140,10 +141,6 @@ function closeTurn(ctx: IExecuteSingleFunctions): void {
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
-function reject(ctx: IExecuteSingleFunctions, problem: Problem | undefined): void {
-	if (problem) throw inputError(ctx, problem);
-}
-
 function timeOf(value: unknown): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'number') return value;
@@ -185,15 +182,6 @@ export function windowOf(
 		};
 	}
 	return { start: Math.round(start), end: Math.round(end) };
-}
-
-async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	reject(ctx, checkBaseUrl(credentials.baseUrl));
-}
-
-function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
-	return ctx.getNodeParameter('options', {}) as IDataObject;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ import {
 	DEFAULT_MAX_WAIT_MIN,
 	DEFAULT_POLL_INTERVAL_S,
 } from './constants';
-import { modelOptions, modelsUsingCfgScale, modelsWithFixedMode } from './models';
+import { modelOptions, modelsUsingCfgScale, modelsWithFixedMode, THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
-import { THREE_TO_FIFTEEN } from './videoV3';
 
 /** Durations only kling-v3 takes (3–15 s besides 5 and 10). */
 const KLING_V3_ONLY_DURATIONS = THREE_TO_FIFTEEN.filter(
@@ -47,6 +46,22 @@ export function promptField(show: Show, required: boolean): INodeProperties {
 			'What the video should show: subject, action, scene and style. Up to 2,500 characters, any language.',
 		displayOptions: { show },
 		routing: { send: { type: 'body', property: 'prompt' } },
+	};
+}
+
+/** CFG Scale (0 to 1), defaulting to Kling's 0.5. */
+export function cfgScaleField(
+	show: Record<string, string[]>,
+	description: string,
+): INodeProperties {
+	return {
+		displayName: 'CFG Scale',
+		name: 'cfgScale',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: DEFAULT_CFG_SCALE,
+		description,
+		displayOptions: { show },
 	};
 }
 
@@ -126,17 +141,212 @@ export function commonFields(show: Show, withAspectRatio: boolean): INodePropert
 		});
 	}
 	fields.push({
-		displayName: 'CFG Scale',
-		name: 'cfgScale',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		default: DEFAULT_CFG_SCALE,
-		description:
+		...cfgScaleField(
+			{ ...show, model: modelsUsingCfgScale() },
 			'How strictly the video follows the prompt (0 = freer, 1 = stricter). Shown only for the models that use it (kling-v1, v1.5 and v1.6); newer models ignore it.',
-		displayOptions: { show: { ...show, model: modelsUsingCfgScale() } },
+		),
 		routing: { send: { type: 'body', property: 'cfg_scale' } },
 	});
 	return fields;
+}
+
+/** How one entry of an image list is given: as URL/base64 text or from a binary property. */
+export interface ImageListSpec {
+	name: string;
+	displayName: string;
+	max: number;
+	description: string;
+	/** Omitted: the field carries no `required` flag at all. */
+	required?: boolean;
+	/** Example URL shown in each entry's text field. */
+	urlPlaceholder: string;
+	sourceDescription?: string;
+	/** Further values each entry has after the image itself (e.g. a role). */
+	extraValues?: INodeProperties[];
+}
+
+const IMAGE_SOURCE_DESCRIPTION =
+	'Whether this image is given as a URL/base64 text or taken from a binary property of the input item';
+
+/** A list of images, each given as URL/base64 or as a binary property of the input item. */
+export function imageListField(
+	show: Record<string, string[]>,
+	spec: ImageListSpec,
+): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, maxAllowedFields: spec.max },
+		default: {},
+		placeholder: 'Add Image',
+		...(spec.required === undefined ? {} : { required: spec.required }),
+		description: spec.description,
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Image',
+				name: 'image',
+				values: [
+					{
+						displayName: 'Source',
+						name: 'source',
+						type: 'options',
+						options: [
+							{ name: 'URL or Base64', value: 'url' },
+							{ name: 'Binary File', value: 'binary' },
+						],
+						default: 'url',
+						description: spec.sourceDescription ?? IMAGE_SOURCE_DESCRIPTION,
+					},
+					{
+						displayName: 'Image',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: spec.urlPlaceholder,
+						description: 'Image URL or base64 image data',
+						displayOptions: { show: { source: ['url'] } },
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryProperty',
+						type: 'string',
+						default: 'data',
+						description: 'Binary property of the input item that holds this image',
+						displayOptions: { show: { source: ['binary'] } },
+					},
+					...(spec.extraValues ?? []),
+				],
+			},
+		],
+	};
+}
+
+/** Where a single input image comes from, and its URL/base64 field and binary-property twin. */
+export interface ImageInputSpec {
+	source: { name: string; displayName: string; description: string };
+	urlChoiceDescription: string;
+	binaryChoiceDescription: string;
+	image: { name: string; displayName: string; placeholder: string; description: string };
+	binary: { name: string; description: string };
+}
+
+export function imageInputFields(
+	show: Record<string, string[]>,
+	spec: ImageInputSpec,
+): INodeProperties[] {
+	return [
+		{
+			displayName: spec.source.displayName,
+			name: spec.source.name,
+			type: 'options',
+			options: [
+				{ name: 'URL or Base64', value: 'url', description: spec.urlChoiceDescription },
+				{ name: 'Binary File', value: 'binary', description: spec.binaryChoiceDescription },
+			],
+			default: 'url',
+			description: spec.source.description,
+			displayOptions: { show },
+		},
+		{
+			displayName: spec.image.displayName,
+			name: spec.image.name,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: spec.image.placeholder,
+			description: spec.image.description,
+			displayOptions: { show: { ...show, [spec.source.name]: ['url'] } },
+		},
+		{
+			displayName: 'Input Binary Field',
+			name: spec.binary.name,
+			type: 'string',
+			default: 'data',
+			required: true,
+			description: spec.binary.description,
+			displayOptions: { show: { ...show, [spec.source.name]: ['binary'] } },
+		},
+	];
+}
+
+/** An optional multi-line text field (a prompt that may be left empty). */
+export function optionalTextField(
+	show: Record<string, string[]>,
+	spec: {
+		name: string;
+		displayName: string;
+		rows: number;
+		placeholder?: string;
+		description: string;
+	},
+): INodeProperties {
+	return {
+		displayName: spec.displayName,
+		name: spec.name,
+		type: 'string',
+		typeOptions: { rows: spec.rows },
+		default: '',
+		...(spec.placeholder === undefined ? {} : { placeholder: spec.placeholder }),
+		description: spec.description,
+		displayOptions: { show },
+	};
+}
+
+/** Standard and Professional as the per-second-billed operations name them. */
+const STANDARD_AND_PRO_MODES = [
+	{ name: 'Standard (720p)', value: 'std', description: 'Faster and cheaper' },
+	{ name: 'Professional (1080p)', value: 'pro', description: 'More detail, costs more' },
+];
+
+export function perSecondModeField(
+	show: Show,
+	description: string,
+	fourK?: { description: string },
+): INodeProperties {
+	return {
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			...STANDARD_AND_PRO_MODES,
+			...(fourK ? [{ name: '4K', value: '4k', description: fourK.description }] : []),
+		],
+		default: 'std',
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** Aspect ratio of the newer (per-second) operations: the three shapes Kling lists. */
+export function perSecondAspectRatioField(show: Show, description: string): INodeProperties {
+	return {
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'options',
+		options: [
+			{ name: '16:9 (Landscape)', value: '16:9' },
+			{ name: '9:16 (Portrait)', value: '9:16' },
+			{ name: '1:1 (Square)', value: '1:1' },
+		],
+		default: '16:9',
+		description,
+		displayOptions: { show },
+	};
+}
+
+/** Duration of 3 to 15 seconds, billed per second. */
+export function perSecondDurationField(show: Show, description: string): INodeProperties {
+	return {
+		displayName: 'Duration',
+		name: 'duration',
+		type: 'options',
+		options: THREE_TO_FIFTEEN.map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
+		default: '5',
+		description,
+		displayOptions: { show },
+	};
 }
 
 export function waitField(show: Show): INodeProperties {
@@ -226,7 +436,7 @@ const reuseWindowHours: INodeProperties = {
 		'A run with the same inputs (same workflow, node, item, prompt, images, options) within this many hours resumes the task already made instead of paying for a new one; the output then says reused: true. 0: every execution makes a new task. Ignored when External Task ID is set.',
 };
 
-const callbackUrl: INodeProperties = {
+export const callbackUrlOption: INodeProperties = {
 	displayName: 'Callback URL',
 	name: 'callbackUrl',
 	type: 'string',
@@ -296,7 +506,11 @@ const cameraControl: INodeProperties = {
 	],
 };
 
-function optionsCollection(show: Show, options: INodeProperties[]): INodeProperties {
+/** The Options collection of an operation, its options in alphabetical order. */
+export function optionsCollection(
+	show: Record<string, string[]>,
+	options: INodeProperties[],
+): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
@@ -314,7 +528,7 @@ const submitOptions = [
 	maxConcurrentTasks,
 	externalTaskId,
 	reuseWindowHours,
-	callbackUrl,
+	callbackUrlOption,
 ];
 
 export function submitOptionsField(

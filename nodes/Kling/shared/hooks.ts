@@ -81,11 +81,26 @@ export interface RunSettings {
 	reuseWindowMs: number;
 }
 
-function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
+/** The operation's Options collection. */
+export function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
 	return ctx.getNodeParameter('options', {}) as IDataObject;
 }
 
-export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
+/** What differs between resources in how their run settings are read. */
+export interface SettingsDefaults {
+	/** Poll interval when the option is not set (seconds). */
+	pollIntervalS?: number;
+	/** The boolean option that turns the download of the result off. */
+	downloadOption?: string;
+}
+
+export function settingsOf(
+	ctx: IExecuteSingleFunctions,
+	{
+		pollIntervalS = DEFAULT_POLL_INTERVAL_S,
+		downloadOption = 'downloadVideo',
+	}: SettingsDefaults = {},
+): RunSettings {
 	const options = optionsOf(ctx);
 	const number = (value: unknown, fallback: number) => {
 		const parsed = Number(value);
@@ -93,9 +108,9 @@ export function settingsOf(ctx: IExecuteSingleFunctions): RunSettings {
 	};
 	return {
 		wait: ctx.getNodeParameter('waitForCompletion', true) !== false,
-		pollIntervalMs: Math.max(1, number(options.pollInterval, DEFAULT_POLL_INTERVAL_S)) * 1000,
+		pollIntervalMs: Math.max(1, number(options.pollInterval, pollIntervalS)) * 1000,
 		maxWaitMs: number(options.maxWaitTime, DEFAULT_MAX_WAIT_MIN) * 60_000,
-		download: options.downloadVideo !== false,
+		download: options[downloadOption] !== false,
 		binaryProperty: String(options.binaryPropertyName || 'data'),
 		maxInFlight: number(options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT_TASKS),
 		reuseWindowMs:
@@ -135,10 +150,16 @@ function throwIfProblem(ctx: IExecuteSingleFunctions, problem: Problem | undefin
 	if (problem) throw inputError(ctx, problem);
 }
 
+/**
+ * The credential, refused before any request when its base URL is unusable. `first` checks
+ * what an operation needs of the credential beyond that, before the base URL.
+ */
 export async function checkCredential(
 	ctx: IExecuteSingleFunctions,
+	first?: (credentials: ICredentialDataDecryptedObject) => void,
 ): Promise<ICredentialDataDecryptedObject> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	first?.(credentials);
 	throwIfProblem(ctx, checkBaseUrl(credentials.baseUrl));
 	return credentials;
 }
@@ -220,7 +241,11 @@ function requireItemRun(ctx: IExecuteSingleFunctions): ItemRun {
 const BINARY_IMAGE_PENDING = 'binary image, read when the item holds its place';
 
 /** Checks a binary image from its metadata (no bytes read); returns its property name. */
-function checkBinaryImage(ctx: IExecuteSingleFunctions, property: string, field: string): string {
+export function checkBinaryImage(
+	ctx: IExecuteSingleFunctions,
+	property: string,
+	field: string,
+): string {
 	const name = property.trim();
 	const binary = ctx.getInputData().binary?.[name];
 	if (!binary) {
@@ -243,7 +268,8 @@ function checkBinaryImage(ctx: IExecuteSingleFunctions, property: string, field:
 	return name;
 }
 
-async function readBinaryImage(
+/** Reads a binary image checked by {@link checkBinaryImage} and returns it as bare base64. */
+export async function readBinaryImage(
 	ctx: IExecuteSingleFunctions,
 	name: string,
 	field: string,

@@ -8,33 +8,21 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import {
-	CREDENTIAL_TYPE,
-	DEFAULT_MAX_CONCURRENT_TASKS,
-	DEFAULT_MAX_WAIT_MIN,
-	MAX_PROMPT_LENGTH,
-	MAX_TRANSIENT_ATTEMPTS,
-} from './constants';
-import { delays } from './delays';
+import { checkCallbackUrl, checkTextValue } from './checks';
 import { inputError, taskFailedError } from './errors';
-import { beginCreate, explainErrorsWith, presentTaskWith, searchTaskKinds } from './hooks';
-import { locateTask, type PollWait, taskStateOf } from './tasks';
 import {
-	backoffMs,
-	baseUrlOf,
-	fitsBeforeDeadline,
-	requestOptionsOfNode,
-	sleepUnlessStopped,
-} from './transport';
+	beginCreate,
+	checkCredential,
+	explainErrorsWith,
+	optionsOf,
+	presentTaskWith,
+	type RunSettings,
+	searchTaskKinds,
+	settingsOf,
+} from './hooks';
+import { downloadMedia, locateTask, type PollWait, taskStateOf } from './tasks';
 import type { ImageKind, KlingImage, KlingTask } from './types';
-import {
-	checkBaseUrl,
-	checkImageBytes,
-	checkImageSize,
-	checkMediaUrl,
-	normaliseImageText,
-	type Problem,
-} from './validation';
+import { checkImageBytes, checkImageSize, normaliseImageText, type Problem } from './validation';
 
 // Image resource (kling-api-more.md §9): inputs, validation, submission and the multi-image output.
 // Built on the same task engine as the video operations (shared/tasks.ts): an idempotent create
@@ -91,32 +79,6 @@ const LABEL: Record<ImageKind, string> = {
 
 // ---------------------------------------------------------------------------------------------
 // Validation of a create body (pure: no request, no parameter access)
-
-function characters(value: string): number {
-	return [...value].length;
-}
-
-function checkPrompt(value: unknown, field: string, required: boolean): Problem | undefined {
-	if (value === undefined || value === null || value === '') {
-		return required
-			? {
-					field,
-					message: `${field} is empty`,
-					description: `Write a ${field.toLowerCase()} describing the image.`,
-				}
-			: undefined;
-	}
-	if (typeof value !== 'string') return { field, message: `${field} must be text` };
-	if (required && value.trim() === '') return { field, message: `${field} is empty` };
-	if (characters(value) > MAX_PROMPT_LENGTH) {
-		return {
-			field,
-			message: `${field} is ${characters(value)} characters long; Kling accepts at most ${MAX_PROMPT_LENGTH}`,
-			description: `Shorten the ${field.toLowerCase()}.`,
-		};
-	}
-	return undefined;
-}
 
 function checkNumber(
 	value: unknown,
@@ -186,16 +148,6 @@ function checkChoice(
 		field,
 		message: `${field} "${String(value)}" is not available${extra}`,
 		description: `Use ${allowed.join(', ')}.`,
-	};
-}
-
-function checkCallback(value: unknown): Problem | undefined {
-	if (value === undefined || /^https:\/\/[^\s/]+/i.test(String(value))) return undefined;
-	return {
-		field: 'Callback URL',
-		message: `Callback URL "${String(value)}" is not an https:// URL`,
-		description:
-			'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
 	};
 }
 
@@ -329,15 +281,15 @@ export function prepareImageBody(
 		checkModel(kind, input.model_name) ??
 		(kind === 'kolors-virtual-try-on'
 			? undefined
-			: checkPrompt(body.prompt, 'Prompt', promptRequired)) ??
-		checkPrompt(body.negative_prompt, 'Negative Prompt', false) ??
+			: checkTextValue(body.prompt, 'Prompt', promptRequired, 'image')) ??
+		checkTextValue(body.negative_prompt, 'Negative Prompt', false, 'image') ??
 		checkNumber(body.n, 'Number of Images', 1, MAX_IMAGES_PER_TASK, true) ??
 		checkAspectRatio(body.aspect_ratio, kind === 'omni-image') ??
 		(kind === 'generations' ? checkGeneration(body) : undefined) ??
 		(kind === 'omni-image' ? checkOmni(body) : undefined) ??
 		(kind === 'multi-image2image' ? checkSubjects(body) : undefined) ??
 		(kind === 'editing/expand' ? checkExpansion(body) : undefined) ??
-		checkCallback(body.callback_url);
+		checkCallbackUrl(body.callback_url);
 	if (problem) return { problem };
 	if (kind === 'editing/expand' && body.image === undefined) {
 		return { problem: { field: 'Image', message: 'Image is missing' } };
@@ -545,35 +497,18 @@ async function bodyOf(ctx: IExecuteSingleFunctions, kind: ImageKind): Promise<ID
 // ---------------------------------------------------------------------------------------------
 // Settings of a run
 
-interface ImageSettings {
-	wait: boolean;
-	pollIntervalMs: number;
-	maxWaitMs: number;
-	download: boolean;
-	binaryProperty: string;
+interface ImageSettings extends RunSettings {
 	onePerImage: boolean;
-	maxInFlight: number;
 }
 
-function optionsOf(ctx: IExecuteSingleFunctions): IDataObject {
-	return ctx.getNodeParameter('options', {}) as IDataObject;
-}
-
-function settingsOf(ctx: IExecuteSingleFunctions): ImageSettings {
-	const options = optionsOf(ctx);
-	const positive = (value: unknown, fallback: number) => {
-		const parsed = Number(value);
-		return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
-	};
+/** The video settings, with the image poll default, Download Images and the output mode. */
+function imageSettingsOf(ctx: IExecuteSingleFunctions): ImageSettings {
 	return {
-		wait: ctx.getNodeParameter('waitForCompletion', true) !== false,
-		pollIntervalMs:
-			Math.max(1, positive(options.pollInterval, DEFAULT_IMAGE_POLL_INTERVAL_S)) * 1000,
-		maxWaitMs: positive(options.maxWaitTime, DEFAULT_MAX_WAIT_MIN) * 60_000,
-		download: options.downloadImages !== false,
-		binaryProperty: String(options.binaryPropertyName || 'data'),
-		onePerImage: options.outputMode === 'oneItemPerImage',
-		maxInFlight: positive(options.maxConcurrentTasks, DEFAULT_MAX_CONCURRENT_TASKS),
+		...settingsOf(ctx, {
+			pollIntervalS: DEFAULT_IMAGE_POLL_INTERVAL_S,
+			downloadOption: 'downloadImages',
+		}),
+		onePerImage: optionsOf(ctx).outputMode === 'oneItemPerImage',
 	};
 }
 
@@ -586,12 +521,6 @@ function kindsToSearch(ctx: IExecuteSingleFunctions): ImageKind[] {
 	if (kind) return [kind];
 	const chosen = String(ctx.getNodeParameter('taskKind', 'auto'));
 	return chosen === 'auto' ? IMAGE_KINDS : [chosen as ImageKind];
-}
-
-async function checkCredential(ctx: IExecuteSingleFunctions): Promise<void> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
-	const problem = checkBaseUrl(credentials.baseUrl);
-	if (problem) throw inputError(ctx, problem);
 }
 
 const IMAGE_FAILED =
@@ -705,8 +634,6 @@ export function imageTypeOf(
 	return { mimeType, extension };
 }
 
-type BinarySource = Parameters<IExecuteSingleFunctions['helpers']['prepareBinaryData']>[0];
-
 interface StreamLike {
 	read(): Buffer | null;
 	unshift(chunk: Buffer): void;
@@ -744,12 +671,6 @@ function peek(stream: StreamLike): Promise<Buffer | undefined> {
 	});
 }
 
-interface DownloadResponse {
-	statusCode: number;
-	headers: IDataObject;
-	body: StreamLike;
-}
-
 export function imagesOf(task: KlingTask): KlingImage[] {
 	const result = task.task_result ?? {};
 	const images = Array.isArray(result.images) ? result.images : [];
@@ -782,64 +703,37 @@ async function downloadImage(
 	refresh: () => Promise<KlingTask>,
 	wait: PollWait,
 ): Promise<IBinaryData> {
-	const taskWait = { ...wait, taskId: task.task_id };
 	const image = imagesOf(task)[position];
 	const number = typeof image?.index === 'number' ? image.index : position;
-	let url = image?.url;
-	let refreshed = false;
-	let lastProblem = 'the finished task has no URL for this image';
-	for (let attempt = 0; attempt < MAX_TRANSIENT_ATTEMPTS && url; attempt++) {
-		const refused = checkMediaUrl(url, await baseUrlOf(ctx));
-		if (refused) throw imageDownloadError(ctx, task.task_id, number, refused);
-		let response: DownloadResponse | undefined;
-		try {
-			response = (await ctx.helpers.httpRequest({
-				...requestOptionsOfNode(ctx),
-				method: 'GET',
-				url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			})) as DownloadResponse;
-		} catch (error) {
-			lastProblem = (error as Error)?.message?.split('\n')[0] ?? 'network error';
-		}
-		if (response && (response.statusCode === 403 || response.statusCode === 404)) {
-			response.body?.destroy?.();
-			lastProblem = `HTTP ${response.statusCode} (the link has probably expired)`;
-			if (refreshed) break;
-			refreshed = true;
-			url = imagesOf(await refresh())[position]?.url;
-			continue;
-		}
-		if (response && response.statusCode >= 300) {
-			response.body?.destroy?.();
-			lastProblem = `HTTP ${response.statusCode}`;
-		} else if (response) {
-			const expected = Number(response.headers?.['content-length']);
-			try {
-				const head = await peek(response.body);
+	return await downloadMedia(
+		ctx,
+		task,
+		{
+			urlOf: (current) => imagesOf(current)[position]?.url,
+			store: async (response) => {
+				const stream = response.body as unknown as StreamLike;
+				const head = await peek(stream);
 				const { mimeType, extension } = imageTypeOf(head, response.headers?.['content-type']);
-				const binary = await ctx.helpers.prepareBinaryData(
-					response.body as unknown as BinarySource,
+				return await ctx.helpers.prepareBinaryData(
+					response.body,
 					`kling-${task.task_id}-${number}.${extension}`,
 					mimeType,
 				);
-				const complete = !Number.isFinite(expected) || expected <= 0 || binary.bytes === expected;
-				if (complete && Number(binary.bytes) > 0) return binary;
-				lastProblem = complete
-					? 'the file is empty'
-					: `received ${binary.bytes} of ${expected} bytes`;
-			} catch (error) {
-				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
-			}
-		}
-		const { retryBaseMs, retryMaxMs } = delays();
-		const delay = backoffMs(attempt, retryBaseMs, retryMaxMs);
-		if (!fitsBeforeDeadline(delay, taskWait)) break;
-		await sleepUnlessStopped(ctx, delay, taskWait);
-	}
-	throw imageDownloadError(ctx, task.task_id, number, lastProblem);
+			},
+			refuseEmpty: true,
+			abortable: false,
+			refusedError: (problem) => imageDownloadError(ctx, task.task_id, number, problem),
+			failedError: (problem) =>
+				imageDownloadError(
+					ctx,
+					task.task_id,
+					number,
+					problem || 'the finished task has no URL for this image',
+				),
+		},
+		refresh,
+		wait,
+	);
 }
 
 /**
@@ -854,7 +748,7 @@ async function presentImages(
 	wait: PollWait,
 ): Promise<INodeExecutionData[]> {
 	const pairedItem = { item: ctx.getItemIndex() };
-	const settings = settingsOf(ctx);
+	const settings = imageSettingsOf(ctx);
 	if (!settings.wait) return [{ json, pairedItem }];
 	const state = taskStateOf(task.task_status);
 	if (state === 'failed') {

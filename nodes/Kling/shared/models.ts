@@ -20,7 +20,8 @@ interface ModelInfo {
 }
 
 const FIVE_OR_TEN = ['5', '10'];
-const THREE_TO_FIFTEEN = Array.from({ length: 13 }, (_, i) => String(i + 3));
+/** Whole seconds from 3 to 15, as Kling's per-second models take them. */
+export const THREE_TO_FIFTEEN = Array.from({ length: 13 }, (_, i) => String(i + 3));
 
 /** Capability map of Kling's legacy /v1 video routes (see README "Models"). */
 export const MODELS: Record<string, ModelInfo> = {

@@ -7,8 +7,8 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { inputError } from './errors';
-import { explainErrorsWith } from './hooks';
-import { checkImageBytes, checkImageSize, normaliseImageText, type Problem } from './validation';
+import { checkBinaryImage, explainErrorsWith, readBinaryImage } from './hooks';
+import { normaliseImageText } from './validation';
 import { DUAL_IMAGE_SCENES } from './videoV3';
 
 /**
@@ -17,10 +17,6 @@ import { DUAL_IMAGE_SCENES } from './videoV3';
  * and put the body into the request; `submitTask` (hooks.ts) then validates it
  * (videoV3.ts), creates the task once and waits for it, as for every create operation.
  */
-
-function reject(ctx: IExecuteSingleFunctions, problem: Problem | undefined): void {
-	if (problem) throw inputError(ctx, problem);
-}
 
 function param<T = IDataObject[string]>(
 	ctx: IExecuteSingleFunctions,
@@ -43,27 +39,8 @@ export async function readImageParam(
 		if ('problem' in result) throw inputError(ctx, result.problem);
 		return result.image;
 	}
-	const name = String(binaryProperty ?? '').trim();
-	const binary = ctx.getInputData().binary?.[name];
-	if (!binary) {
-		throw inputError(ctx, {
-			field,
-			message: `The input item has no binary property '${name}'`,
-			description:
-				'Put the image into that binary property with a previous node (e.g. Read/Write Files from Disk or HTTP Request), or change the property name.',
-		});
-	}
-	if (binary.mimeType && !/^image\/(jpe?g|png)$/i.test(binary.mimeType)) {
-		throw inputError(ctx, {
-			field,
-			message: `Binary property '${name}' holds ${binary.mimeType}, not a JPG or PNG image`,
-			description: 'Kling accepts only .jpg/.jpeg and .png images.',
-		});
-	}
-	if (typeof binary.bytes === 'number') reject(ctx, checkImageSize(binary.bytes, field));
-	const data = await ctx.helpers.getBinaryDataBuffer(name);
-	reject(ctx, checkImageBytes(data, field));
-	return data.toString('base64');
+	const name = checkBinaryImage(ctx, String(binaryProperty ?? ''), field);
+	return await readBinaryImage(ctx, name, field);
 }
 
 /** Element IDs typed as a list ("123, 456"): kept as strings, since 18 digits exceed JS numbers. */

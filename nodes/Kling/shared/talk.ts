@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readMediaInfo, type MediaFormat } from './audioInfo';
-import { MAX_IMAGE_BYTES, MAX_PROMPT_LENGTH, TASK_PATHS } from './constants';
+import { characters, checkCallbackUrl, checkTextValue } from './checks';
+import { MAX_IMAGE_BYTES, TASK_PATHS } from './constants';
 import { delays } from './delays';
 import { inputError, klingApiError } from './errors';
 import { adoptFoundTask, checkCredential, settingsOf, waitFrom } from './hooks';
@@ -60,10 +61,6 @@ function fail(ctx: IExecuteSingleFunctions, problem: Problem): never {
 function text(ctx: IExecuteSingleFunctions, name: string): string {
 	const value = ctx.getNodeParameter(name, '');
 	return value === undefined || value === null ? '' : String(value).trim();
-}
-
-function characters(value: string): number {
-	return [...value].length;
 }
 
 function seconds(ms: number): string {
@@ -523,14 +520,8 @@ function callbackUrlOf(ctx: IExecuteSingleFunctions): string | undefined {
 		(ctx.getNodeParameter('options', {}) as IDataObject).callbackUrl ?? '',
 	).trim();
 	if (!value) return undefined;
-	if (!/^https:\/\/[^\s/]+/i.test(value)) {
-		fail(ctx, {
-			field: 'Callback URL',
-			message: `Callback URL "${value}" is not an https:// URL`,
-			description:
-				'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
-		});
-	}
+	const problem = checkCallbackUrl(value);
+	if (problem) fail(ctx, problem);
 	return value;
 }
 
@@ -973,13 +964,8 @@ export async function prepareAvatar(
 	const photo = await readAvatarImage(this);
 	const speech = await readSpeech(this, AVATAR_AUDIO);
 	const prompt = String(this.getNodeParameter('avatarPrompt', '') ?? '');
-	if (characters(prompt) > MAX_PROMPT_LENGTH) {
-		fail(this, {
-			field: 'Prompt',
-			message: `Prompt is ${characters(prompt)} characters long; Kling accepts at most ${MAX_PROMPT_LENGTH}`,
-			description: 'Shorten the prompt.',
-		});
-	}
+	const tooLong = checkTextValue(prompt, 'Prompt', false);
+	if (tooLong) fail(this, tooLong);
 	const mode = text(this, 'avatarMode') || 'std';
 	if (!['std', 'pro'].includes(mode)) {
 		fail(this, {

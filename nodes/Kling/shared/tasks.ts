@@ -358,31 +358,49 @@ export async function waitForTask(
 
 type BinarySource = Parameters<IExecuteSingleFunctions['helpers']['prepareBinaryData']>[0];
 
-interface DownloadResponse {
+export interface DownloadResponse {
 	statusCode: number;
 	headers: IDataObject;
 	body: BinarySource & { destroy?: () => void };
 }
 
+/** What differs between downloading a task's video and one of its images. */
+export interface MediaDownload {
+	/** The file's URL in (a fresh copy of) the task; undefined when it has none. */
+	urlOf: (task: KlingTask) => string | undefined;
+	/** Streams a successful answer into n8n's binary data. */
+	store: (response: DownloadResponse) => Promise<IBinaryData>;
+	/** A complete transfer of 0 bytes is a failure too. */
+	refuseEmpty: boolean;
+	/** Stopping the execution stops the transfer. */
+	abortable: boolean;
+	/** The error for a URL `checkMediaUrl` refused. */
+	refusedError: (problem: string) => Error;
+	/** The error after the last attempt; `problem` is '' when the task had no URL at all. */
+	failedError: (problem: string, url: string | undefined) => Error;
+}
+
 /**
- * Streams the video into n8n's binary data (never buffered here). A short or broken transfer is
- * retried; an expired URL (403/404) asks Kling for the task again to get a fresh URL, once.
- * The video URL is a CDN address: it is fetched without the Kling credential.
+ * Streams one file of a finished task into n8n's binary data (never buffered here). A short or
+ * broken transfer is retried; an expired URL (403/404) asks Kling for the task again to get a
+ * fresh URL, once. The URL is a CDN address: it is fetched without the Kling credential.
  */
-export async function downloadVideo(
+export async function downloadMedia(
 	ctx: IExecuteSingleFunctions,
 	task: KlingTask,
+	media: MediaDownload,
 	refresh: () => Promise<KlingTask>,
 	wait: WaitContext,
 ): Promise<IBinaryData> {
 	const taskWait = { ...wait, taskId: task.task_id };
-	let url = task.task_result?.videos?.[0]?.url;
+	const signal = media.abortable ? wait.signal : undefined;
+	let url = media.urlOf(task);
 	let refreshed = false;
 	let lastProblem = '';
 	for (let attempt = 0; attempt < MAX_TRANSIENT_ATTEMPTS; attempt++) {
 		if (!url) break;
 		const refused = checkMediaUrl(url, await baseUrlOf(ctx));
-		if (refused) throw unsafeMediaUrlError(ctx, task.task_id, refused);
+		if (refused) throw media.refusedError(refused);
 		let response: DownloadResponse | undefined;
 		try {
 			response = (await ctx.helpers.httpRequest({
@@ -392,11 +410,10 @@ export async function downloadVideo(
 				encoding: 'stream',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
-				// Stopping the execution stops the transfer.
-				...(wait.signal ? { abortSignal: wait.signal } : {}),
+				...(signal ? { abortSignal: signal } : {}),
 			})) as DownloadResponse;
 		} catch (error) {
-			if (wait.signal?.aborted) throw cancelledError(ctx, task.task_id);
+			if (signal?.aborted) throw cancelledError(ctx, task.task_id);
 			lastProblem = (error as Error)?.message?.split('\n')[0] ?? 'network error';
 		}
 		if (response && (response.statusCode === 403 || response.statusCode === 404)) {
@@ -404,7 +421,7 @@ export async function downloadVideo(
 			lastProblem = `HTTP ${response.statusCode} (the link has probably expired)`;
 			if (refreshed) break;
 			refreshed = true;
-			url = (await refresh()).task_result?.videos?.[0]?.url;
+			url = media.urlOf(await refresh());
 			continue;
 		}
 		if (response && response.statusCode >= 300) {
@@ -413,15 +430,14 @@ export async function downloadVideo(
 		} else if (response) {
 			const expected = Number(response.headers?.['content-length']);
 			try {
-				const binary = await ctx.helpers.prepareBinaryData(
-					response.body,
-					`kling-${task.task_id}.mp4`,
-					'video/mp4',
-				);
-				if (!Number.isFinite(expected) || expected <= 0 || binary.bytes === expected) return binary;
-				lastProblem = `received ${binary.bytes} of ${expected} bytes`;
+				const binary = await media.store(response);
+				const complete = !Number.isFinite(expected) || expected <= 0 || binary.bytes === expected;
+				if (complete && (!media.refuseEmpty || Number(binary.bytes) > 0)) return binary;
+				lastProblem = complete
+					? 'the file is empty'
+					: `received ${binary.bytes} of ${expected} bytes`;
 			} catch (error) {
-				if (wait.signal?.aborted) throw cancelledError(ctx, task.task_id);
+				if (signal?.aborted) throw cancelledError(ctx, task.task_id);
 				lastProblem = `transfer broke off (${(error as Error)?.message ?? 'stream error'})`;
 			}
 		}
@@ -430,5 +446,25 @@ export async function downloadVideo(
 		if (!fitsBeforeDeadline(delay, taskWait)) break;
 		await sleepUnlessStopped(ctx, delay, taskWait);
 	}
-	throw downloadError(ctx, task.task_id, url ? lastProblem : 'the finished task has no video URL');
+	throw media.failedError(lastProblem, url);
+}
+
+/** The task's video as n8n binary data (`downloadMedia` with the video's name and type). */
+export async function downloadVideo(
+	ctx: IExecuteSingleFunctions,
+	task: KlingTask,
+	refresh: () => Promise<KlingTask>,
+	wait: WaitContext,
+): Promise<IBinaryData> {
+	const video: MediaDownload = {
+		urlOf: (current) => current.task_result?.videos?.[0]?.url,
+		store: async (response) =>
+			await ctx.helpers.prepareBinaryData(response.body, `kling-${task.task_id}.mp4`, 'video/mp4'),
+		refuseEmpty: false,
+		abortable: true,
+		refusedError: (problem) => unsafeMediaUrlError(ctx, task.task_id, problem),
+		failedError: (problem, url) =>
+			downloadError(ctx, task.task_id, url ? problem : 'the finished task has no video URL'),
+	};
+	return await downloadMedia(ctx, task, video, refresh, wait);
 }

@@ -7,12 +7,12 @@ import {
 	MAX_IMAGE_BYTES,
 	MAX_IMAGE_RATIO,
 	MAX_MULTI_IMAGES,
-	MAX_PROMPT_LENGTH,
 	MIN_IMAGE_SIDE,
 	README_ONLY_ASPECT_RATIOS,
 } from './constants';
+import { checkCallbackUrl, checkCfgScale, checkText, withoutEmptyValues } from './checks';
 import { readImageInfo } from './imageInfo';
-import { modelInfo, modelsFor } from './models';
+import { modelInfo, modelsFor, THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
 import { checkKlingV3Options, isCustomMultiShot, isV3Kind, prepareV3Submission } from './videoV3';
 
@@ -50,38 +50,6 @@ const CAMERA_TYPES = [
 	'right_turn_forward',
 	'left_turn_forward',
 ];
-
-function characters(value: string): number {
-	return [...value].length;
-}
-
-function checkText(
-	body: IDataObject,
-	key: string,
-	field: string,
-	required: boolean,
-): Problem | undefined {
-	const value = body[key];
-	if (value === undefined || value === null || value === '') {
-		return required
-			? {
-					field,
-					message: `${field} is empty`,
-					description: `Write a ${field.toLowerCase()} describing the video.`,
-				}
-			: undefined;
-	}
-	if (typeof value !== 'string') return { field, message: `${field} must be text` };
-	if (required && value.trim() === '') return { field, message: `${field} is empty` };
-	if (characters(value) > MAX_PROMPT_LENGTH) {
-		return {
-			field,
-			message: `${field} is ${characters(value)} characters long; Kling accepts at most ${MAX_PROMPT_LENGTH}`,
-			description: `Shorten the ${field.toLowerCase()}.`,
-		};
-	}
-	return undefined;
-}
 
 export function checkImageSize(bytes: number, field: string): Problem | undefined {
 	if (bytes <= MAX_IMAGE_BYTES) return undefined;
@@ -237,7 +205,7 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 			description: 'Use std (Standard) or pro (Professional).',
 		};
 	}
-	const durations = info?.durations ?? Array.from({ length: 13 }, (_, i) => String(i + 3));
+	const durations = info?.durations ?? THREE_TO_FIFTEEN;
 	if (body.duration !== undefined && !durations.includes(String(body.duration))) {
 		return {
 			field: 'Duration',
@@ -263,13 +231,9 @@ function checkOptionsForModel(kind: TaskKind, body: IDataObject): Problem | unde
 		}
 	}
 	if (body.cfg_scale !== undefined) {
+		const range = checkCfgScale(body.cfg_scale);
+		if (range) return range;
 		const cfg = Number(body.cfg_scale);
-		if (!Number.isFinite(cfg) || cfg < 0 || cfg > 1) {
-			return {
-				field: 'CFG Scale',
-				message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1`,
-			};
-		}
 		if (info && !info.cfgScale && cfg !== DEFAULT_CFG_SCALE) {
 			return {
 				field: 'CFG Scale',
@@ -323,10 +287,7 @@ export function prepareSubmissionBody(
 	input: IDataObject,
 ): { body: IDataObject } | { problem: Problem } {
 	if (isV3Kind(kind)) return prepareV3Submission(kind, input);
-	const body: IDataObject = {};
-	for (const [key, value] of Object.entries(input)) {
-		if (value !== undefined && value !== '') body[key] = value;
-	}
+	const body = withoutEmptyValues(input);
 	const problem =
 		checkModel(kind, body.model_name) ??
 		checkText(body, 'prompt', 'Prompt', kind !== 'image2video' && !isCustomMultiShot(body)) ??
@@ -364,16 +325,8 @@ export function prepareSubmissionBody(
 			},
 		};
 	}
-	if (body.callback_url !== undefined && !/^https:\/\/[^\s/]+/i.test(String(body.callback_url))) {
-		return {
-			problem: {
-				field: 'Callback URL',
-				message: `Callback URL "${String(body.callback_url)}" is not an https:// URL`,
-				description:
-					'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
-			},
-		};
-	}
+	const callback = checkCallbackUrl(body.callback_url);
+	if (callback) return { problem: callback };
 
 	const info = modelInfo(String(body.model_name));
 	if (info?.fixedMode) delete body.mode;

@@ -1,6 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { ASPECT_RATIOS, MAX_PROMPT_LENGTH } from './constants';
+import {
+	characters,
+	checkCallbackUrl,
+	checkCfgScale,
+	checkText,
+	withoutEmptyValues,
+} from './checks';
+import { ASPECT_RATIOS } from './constants';
+import { THREE_TO_FIFTEEN } from './models';
 import type { TaskKind } from './types';
 import type { Problem } from './validation';
 
@@ -16,7 +24,6 @@ export const OMNI_MODELS = ['kling-v3-omni', 'kling-video-o1'];
 export const MOTION_MODELS = ['kling-v2-6', 'kling-v3'];
 export const MAX_SHOTS = 6;
 export const MAX_SHOT_PROMPT = 512;
-export const THREE_TO_FIFTEEN = Array.from({ length: 13 }, (_, i) => String(i + 3));
 const THREE_TO_TEN = THREE_TO_FIFTEEN.slice(0, 8);
 
 /** Effect scenes that take two images (2026-09 list); every other listed scene takes one. */
@@ -61,39 +68,6 @@ export const RETIRED_SCENES: Record<string, { date: string; instead?: string }> 
 	'3d_cartoon_1': { date: '2026-01-30', instead: '3d_cartoon_2' },
 	magic_match_tree: { date: '2026-07-03' },
 };
-
-function characters(value: string): number {
-	return [...value].length;
-}
-
-function text(
-	body: IDataObject,
-	key: string,
-	field: string,
-	required: boolean,
-	max = MAX_PROMPT_LENGTH,
-): Problem | undefined {
-	const value = body[key];
-	if (value === undefined || value === null || value === '') {
-		return required
-			? {
-					field,
-					message: `${field} is empty`,
-					description: `Write a ${field.toLowerCase()} describing the video.`,
-				}
-			: undefined;
-	}
-	if (typeof value !== 'string') return { field, message: `${field} must be text` };
-	if (required && value.trim() === '') return { field, message: `${field} is empty` };
-	if (characters(value) > max) {
-		return {
-			field,
-			message: `${field} is ${characters(value)} characters long; Kling accepts at most ${max}`,
-			description: `Shorten the ${field.toLowerCase()}.`,
-		};
-	}
-	return undefined;
-}
 
 function oneOf(
 	value: unknown,
@@ -153,7 +127,7 @@ export function checkMultiShot(body: IDataObject): Problem | undefined {
 	}
 	if (body.shot_type === 'intelligence') {
 		delete body.multi_prompt;
-		return text(body, 'prompt', 'Prompt', true);
+		return checkText(body, 'prompt', 'Prompt', true);
 	}
 	const shots = Array.isArray(body.multi_prompt) ? (body.multi_prompt as IDataObject[]) : [];
 	if (shots.length < 1 || shots.length > MAX_SHOTS) {
@@ -407,7 +381,7 @@ export function checkOmniVideo(body: IDataObject): Problem | undefined {
 		}
 	}
 
-	const prompt = text(body, 'prompt', 'Prompt', !isCustomMultiShot(body));
+	const prompt = checkText(body, 'prompt', 'Prompt', !isCustomMultiShot(body));
 	if (prompt) return prompt;
 	const shots = checkMultiShot(body);
 	if (shots) return shots;
@@ -473,7 +447,7 @@ export function checkMotionControl(body: IDataObject): Problem | undefined {
 			};
 		}
 	}
-	return text(body, 'prompt', 'Prompt', false);
+	return checkText(body, 'prompt', 'Prompt', false);
 }
 
 /** Video effects (`/v1/videos/effects`, §8). */
@@ -540,17 +514,11 @@ export function checkExtendVideo(body: IDataObject): Problem | undefined {
 				'Use task_result.videos[0].id of the earlier task (not its url), e.g. {{ $json.task_result.videos[0].id }}.',
 		};
 	}
-	if (body.cfg_scale !== undefined) {
-		const cfg = Number(body.cfg_scale);
-		if (!Number.isFinite(cfg) || cfg < 0 || cfg > 1) {
-			return {
-				field: 'CFG Scale',
-				message: `CFG Scale is ${String(body.cfg_scale)}; it must be between 0 and 1`,
-			};
-		}
-	}
+	const cfg = checkCfgScale(body.cfg_scale);
+	if (cfg) return cfg;
 	return (
-		text(body, 'prompt', 'Prompt', false) ?? text(body, 'negative_prompt', 'Negative Prompt', false)
+		checkText(body, 'prompt', 'Prompt', false) ??
+		checkText(body, 'negative_prompt', 'Negative Prompt', false)
 	);
 }
 
@@ -571,21 +539,9 @@ export function prepareV3Submission(
 	kind: TaskKind,
 	input: IDataObject,
 ): { body: IDataObject } | { problem: Problem } {
-	const body: IDataObject = {};
-	for (const [key, value] of Object.entries(input)) {
-		if (value !== undefined && value !== '') body[key] = value;
-	}
+	const body = withoutEmptyValues(input);
 	const problem = (CHECKS[kind] as (body: IDataObject) => Problem | undefined)(body);
 	if (problem) return { problem };
-	if (body.callback_url !== undefined && !/^https:\/\/[^\s/]+/i.test(String(body.callback_url))) {
-		return {
-			problem: {
-				field: 'Callback URL',
-				message: `Callback URL "${String(body.callback_url)}" is not an https:// URL`,
-				description:
-					'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
-			},
-		};
-	}
-	return { body };
+	const callback = checkCallbackUrl(body.callback_url);
+	return callback ? { problem: callback } : { body };
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_MAX_CONCURRENT_TASKS, DEFAULT_MAX_WAIT_MIN } from '../../shared/constants';
+import { callbackUrlOption, optionsCollection } from '../../shared/descriptions';
 import { DEFAULT_IMAGE_POLL_INTERVAL_S, IMAGE_ASPECT_RATIOS } from '../../shared/images';
 
 export type Show = Record<string, string[]>;
@@ -129,65 +130,6 @@ export function imagePair(
 	];
 }
 
-/** A list of images, each given as URL/base64 or as a binary property. */
-export function imageListField(
-	where: Show,
-	name: string,
-	displayName: string,
-	max: number,
-	description: string,
-	required: boolean,
-): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: max },
-		default: {},
-		placeholder: 'Add Image',
-		required,
-		description,
-		displayOptions: { show: where },
-		options: [
-			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
-					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether this image is given as a URL/base64 text or taken from a binary property of the input item',
-					},
-					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/subject.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-				],
-			},
-		],
-	};
-}
-
 export function waitField(where: Show): INodeProperties {
 	return {
 		displayName: 'Wait for Completion',
@@ -276,28 +218,8 @@ const submitOnly: INodeProperties[] = [
 		description:
 			'Your own ID for the task, unique in your Kling account. Empty: derived from workflow, node, item and inputs, so retries never pay twice. Set a new value to force fresh images for the same inputs.',
 	},
-	{
-		displayName: 'Callback URL',
-		name: 'callbackUrl',
-		type: 'string',
-		default: '',
-		placeholder: 'e.g. https://n8n.example.com/webhook/kling',
-		description:
-			'Https address Kling calls whenever the task status changes, e.g. an n8n Webhook node',
-	},
+	callbackUrlOption,
 ];
-
-function optionsCollection(where: Show, options: INodeProperties[]): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: where },
-		options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
-	};
-}
 
 export function submitOptionsField(where: Show): INodeProperties {
 	return optionsCollection(where, [...waitingOptions, ...submitOnly]);

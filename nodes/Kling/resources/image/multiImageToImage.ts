@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { imageListField } from '../../shared/descriptions';
+
 import {
 	aspectRatioField,
 	countField,
-	imageListField,
 	imagePair,
 	imageSourceField,
 	modelField,
@@ -23,14 +24,15 @@ export const imageMultiImageToImageDescription: INodeProperties[] = [
 		'kling-v2-1',
 		'Which Kling model combines the images.',
 	),
-	imageListField(
-		where,
-		'subjectImages',
-		'Subject Images',
-		4,
-		'One to four subject images (people, animals, objects), ideally already cropped to the subject',
-		true,
-	),
+	imageListField(where, {
+		name: 'subjectImages',
+		displayName: 'Subject Images',
+		max: 4,
+		description:
+			'One to four subject images (people, animals, objects), ideally already cropped to the subject',
+		required: true,
+		urlPlaceholder: 'e.g. https://example.com/subject.png',
+	}),
 	imageSourceField(where, 'the scene and style images'),
 	...imagePair(where, 'sceneImage', 'Scene Image', 'Optional background scene', {
 		required: false,

@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { imageListField } from '../../shared/descriptions';
+
 import {
 	aspectRatioField,
 	countField,
-	imageListField,
 	modelField,
 	modelOption,
 	promptField,
@@ -29,14 +30,15 @@ export const imageOmniImageDescription: INodeProperties[] = [
 		true,
 		'What to make. Refer to the images below as <<<image_1>>>, <<<image_2>>>, … in their order.',
 	),
-	imageListField(
-		where,
-		'images',
-		'Images',
-		10,
-		'Up to 10 reference images, referred to in the prompt as <<<image_1>>>, <<<image_2>>>, …',
-		false,
-	),
+	imageListField(where, {
+		name: 'images',
+		displayName: 'Images',
+		max: 10,
+		description:
+			'Up to 10 reference images, referred to in the prompt as <<<image_1>>>, <<<image_2>>>, …',
+		required: false,
+		urlPlaceholder: 'e.g. https://example.com/subject.png',
+	}),
 	{
 		displayName: 'Resolution',
 		name: 'resolution',

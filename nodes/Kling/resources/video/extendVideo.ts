@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_CFG_SCALE } from '../../shared/constants';
-import { submitOptionsField, waitField } from '../../shared/descriptions';
+import {
+	cfgScaleField,
+	optionalTextField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 
 const showOnlyForExtendVideo = { resource: ['video'], operation: ['extendVideo'] };
 
@@ -17,34 +21,22 @@ export const videoExtendVideoDescription: INodeProperties[] = [
 			'ID of a video Kling generated in the last 30 days: the video ID in task_result.videos[0] of an earlier Kling node (not its URL). Adds about 4 to 5 seconds; the total may reach 3 minutes.',
 		displayOptions: { show: showOnlyForExtendVideo },
 	},
-	{
-		displayName: 'Prompt',
+	optionalTextField(showOnlyForExtendVideo, {
 		name: 'prompt',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
+		displayName: 'Prompt',
+		rows: 3,
 		description: 'Optional: what happens next, up to 2,500 characters',
-		displayOptions: { show: showOnlyForExtendVideo },
-	},
-	{
-		displayName: 'Negative Prompt',
+	}),
+	optionalTextField(showOnlyForExtendVideo, {
 		name: 'negativePrompt',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
+		displayName: 'Negative Prompt',
+		rows: 2,
 		description: 'Optional: what to avoid, up to 2,500 characters',
-		displayOptions: { show: showOnlyForExtendVideo },
-	},
-	{
-		displayName: 'CFG Scale',
-		name: 'cfgScale',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		default: DEFAULT_CFG_SCALE,
-		description:
-			'How strictly to follow the prompt (0 to 1). Sent only when changed from 0.5: sources disagree on whether extend takes it.',
-		displayOptions: { show: showOnlyForExtendVideo },
-	},
+	}),
+	cfgScaleField(
+		showOnlyForExtendVideo,
+		'How strictly to follow the prompt (0 to 1). Sent only when changed from 0.5: sources disagree on whether extend takes it.',
+	),
 	waitField(showOnlyForExtendVideo),
 	submitOptionsField(showOnlyForExtendVideo, { camera: false, sound: false }),
 ];

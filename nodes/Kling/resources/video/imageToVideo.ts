@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	commonFields,
+	imageInputFields,
 	modelField,
 	promptField,
 	submitOptionsField,
@@ -15,48 +16,28 @@ const fromBinary = { ...showOnlyForImageToVideo, imageSource: ['binary'] };
 
 export const videoImageToVideoDescription: INodeProperties[] = [
 	modelField(showOnlyForImageToVideo, 'image2video', 'kling-v2-6'),
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		options: [
-			{
-				name: 'URL or Base64',
-				value: 'url',
-				description: 'A public image URL, or the image as base64 text',
-			},
-			{
-				name: 'Binary File',
-				value: 'binary',
-				description:
-					'An image in a binary property of the input item (e.g. from Read/Write Files or HTTP Request)',
-			},
-		],
-		default: 'url',
-		description:
-			'Where the first frame comes from. JPG or PNG, at most 10 MB, each side at least 300 px.',
-		displayOptions: { show: showOnlyForImageToVideo },
-	},
-	{
-		displayName: 'Image',
-		name: 'image',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://example.com/photo.jpg',
-		description:
-			'First frame of the video: an image URL, or base64 image data (a data: prefix is removed)',
-		displayOptions: { show: fromUrl },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'imageBinaryProperty',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Name of the binary property of the input item that holds the first frame',
-		displayOptions: { show: fromBinary },
-	},
+	...imageInputFields(showOnlyForImageToVideo, {
+		source: {
+			name: 'imageSource',
+			displayName: 'Image Source',
+			description:
+				'Where the first frame comes from. JPG or PNG, at most 10 MB, each side at least 300 px.',
+		},
+		urlChoiceDescription: 'A public image URL, or the image as base64 text',
+		binaryChoiceDescription:
+			'An image in a binary property of the input item (e.g. from Read/Write Files or HTTP Request)',
+		image: {
+			name: 'image',
+			displayName: 'Image',
+			placeholder: 'e.g. https://example.com/photo.jpg',
+			description:
+				'First frame of the video: an image URL, or base64 image data (a data: prefix is removed)',
+		},
+		binary: {
+			name: 'imageBinaryProperty',
+			description: 'Name of the binary property of the input item that holds the first frame',
+		},
+	}),
 	{
 		displayName: 'End Frame Image',
 		name: 'imageTail',

@@ -1,7 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { submitOptionsField, waitField } from '../../shared/descriptions';
-import { THREE_TO_FIFTEEN } from '../../shared/videoV3';
+import {
+	imageInputFields,
+	optionalTextField,
+	perSecondAspectRatioField,
+	perSecondDurationField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 
 const showForTurbo = { resource: ['video'], operation: ['turboTextToVideo', 'turboImageToVideo'] };
 const showForTurboText = { resource: ['video'], operation: ['turboTextToVideo'] };
@@ -43,53 +49,34 @@ export const videoKlingTurboDescription: INodeProperties[] = [
 			'What the video should show, up to 3,072 characters (Kling recommends at most 2,500). No negative prompt on this model.',
 		displayOptions: { show: showForTurboText },
 	},
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		options: [
-			{ name: 'URL or Base64', value: 'url', description: 'A public image URL, or base64 text' },
-			{
-				name: 'Binary File',
-				value: 'binary',
-				description:
-					'An image in a binary property of the input item, sent as base64 (accepted by the legacy API; unverified on the new API)',
-			},
-		],
-		default: 'url',
-		description:
-			'Where the first frame comes from. JPG or PNG, at most 10 MB, sides at least 300 px. The video follows its shape.',
-		displayOptions: { show: showForTurboImage },
-	},
-	{
-		displayName: 'Image',
-		name: 'image',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://example.com/photo.jpg',
-		description: 'First frame of the video: an image URL, or base64 image data',
-		displayOptions: { show: { ...showForTurboImage, imageSource: ['url'] } },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'imageBinaryProperty',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Name of the binary property of the input item that holds the first frame',
-		displayOptions: { show: { ...showForTurboImage, imageSource: ['binary'] } },
-	},
-	{
-		displayName: 'Prompt',
+	...imageInputFields(showForTurboImage, {
+		source: {
+			name: 'imageSource',
+			displayName: 'Image Source',
+			description:
+				'Where the first frame comes from. JPG or PNG, at most 10 MB, sides at least 300 px. The video follows its shape.',
+		},
+		urlChoiceDescription: 'A public image URL, or base64 text',
+		binaryChoiceDescription:
+			'An image in a binary property of the input item, sent as base64 (accepted by the legacy API; unverified on the new API)',
+		image: {
+			name: 'image',
+			displayName: 'Image',
+			placeholder: 'e.g. https://example.com/photo.jpg',
+			description: 'First frame of the video: an image URL, or base64 image data',
+		},
+		binary: {
+			name: 'imageBinaryProperty',
+			description: 'Name of the binary property of the input item that holds the first frame',
+		},
+	}),
+	optionalTextField(showForTurboImage, {
 		name: 'prompt',
-		type: 'string',
-		typeOptions: { rows: 3 },
-		default: '',
+		displayName: 'Prompt',
+		rows: 3,
 		placeholder: 'e.g. The camera slowly pushes in while the river flows',
 		description: 'Optional: the motion, up to 2,500 characters',
-		displayOptions: { show: showForTurboImage },
-	},
+	}),
 	{
 		displayName: 'Resolution',
 		name: 'resolution',
@@ -102,29 +89,11 @@ export const videoKlingTurboDescription: INodeProperties[] = [
 		description: 'Output resolution (billed per second)',
 		displayOptions: { show: showForTurbo },
 	},
-	{
-		displayName: 'Aspect Ratio',
-		name: 'aspectRatio',
-		type: 'options',
-		options: [
-			{ name: '16:9 (Landscape)', value: '16:9' },
-			{ name: '9:16 (Portrait)', value: '9:16' },
-			{ name: '1:1 (Square)', value: '1:1' },
-		],
-		default: '16:9',
-		description:
-			'Shape of the video. Other ratios can be given with an expression and are passed through (Kling’s new-API docs give no list).',
-		displayOptions: { show: showForTurboText },
-	},
-	{
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: THREE_TO_FIFTEEN.map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
-		default: '5',
-		description: 'Length of the video, 3 to 15 seconds, billed per second',
-		displayOptions: { show: showForTurbo },
-	},
+	perSecondAspectRatioField(
+		showForTurboText,
+		'Shape of the video. Other ratios can be given with an expression and are passed through (Kling’s new-API docs give no list).',
+	),
+	perSecondDurationField(showForTurbo, 'Length of the video, 3 to 15 seconds, billed per second'),
 	waitField(showForTurbo),
 	submitOptionsField(showForTurbo, { camera: false, sound: false }),
 ];

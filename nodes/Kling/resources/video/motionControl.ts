@@ -1,10 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { submitOptionsField, waitField } from '../../shared/descriptions';
+import {
+	imageInputFields,
+	optionalTextField,
+	perSecondModeField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 
 const showOnlyForMotionControl = { resource: ['video'], operation: ['motionControl'] };
-const fromUrl = { ...showOnlyForMotionControl, imageSource: ['url'] };
-const fromBinary = { ...showOnlyForMotionControl, imageSource: ['binary'] };
 
 export const videoMotionControlDescription: INodeProperties[] = [
 	{
@@ -29,42 +33,26 @@ export const videoMotionControlDescription: INodeProperties[] = [
 		description: 'Which model transfers the motion',
 		displayOptions: { show: showOnlyForMotionControl },
 	},
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		options: [
-			{ name: 'URL or Base64', value: 'url', description: 'A public image URL, or base64 text' },
-			{
-				name: 'Binary File',
-				value: 'binary',
-				description: 'An image in a binary property of the input item',
-			},
-		],
-		default: 'url',
-		description:
-			'Where the character image comes from: upper or full body with the head visible. JPG or PNG, at most 10 MB, sides at least 300 px.',
-		displayOptions: { show: showOnlyForMotionControl },
-	},
-	{
-		displayName: 'Character Image',
-		name: 'image',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'e.g. https://example.com/character.png',
-		description: 'The character that will move: an image URL or base64 image data',
-		displayOptions: { show: fromUrl },
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'imageBinaryProperty',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Name of the binary property of the input item that holds the character image',
-		displayOptions: { show: fromBinary },
-	},
+	...imageInputFields(showOnlyForMotionControl, {
+		source: {
+			name: 'imageSource',
+			displayName: 'Image Source',
+			description:
+				'Where the character image comes from: upper or full body with the head visible. JPG or PNG, at most 10 MB, sides at least 300 px.',
+		},
+		urlChoiceDescription: 'A public image URL, or base64 text',
+		binaryChoiceDescription: 'An image in a binary property of the input item',
+		image: {
+			name: 'image',
+			displayName: 'Character Image',
+			placeholder: 'e.g. https://example.com/character.png',
+			description: 'The character that will move: an image URL or base64 image data',
+		},
+		binary: {
+			name: 'imageBinaryProperty',
+			description: 'Name of the binary property of the input item that holds the character image',
+		},
+	}),
 	{
 		displayName: 'Motion Video URL',
 		name: 'motionVideoUrl',
@@ -96,18 +84,10 @@ export const videoMotionControlDescription: INodeProperties[] = [
 		description: 'Where the character’s orientation comes from',
 		displayOptions: { show: showOnlyForMotionControl },
 	},
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		options: [
-			{ name: 'Standard (720p)', value: 'std', description: 'Faster and cheaper' },
-			{ name: 'Professional (1080p)', value: 'pro', description: 'More detail, costs more' },
-		],
-		default: 'std',
-		description: 'Quality level (billed per output second). Motion control has no 4K.',
-		displayOptions: { show: showOnlyForMotionControl },
-	},
+	perSecondModeField(
+		showOnlyForMotionControl,
+		'Quality level (billed per output second). Motion control has no 4K.',
+	),
 	{
 		displayName: 'Keep Original Sound',
 		name: 'keepOriginalSound',
@@ -116,15 +96,12 @@ export const videoMotionControlDescription: INodeProperties[] = [
 		description: 'Whether to keep the sound of the motion video',
 		displayOptions: { show: showOnlyForMotionControl },
 	},
-	{
-		displayName: 'Prompt',
+	optionalTextField(showOnlyForMotionControl, {
 		name: 'prompt',
-		type: 'string',
-		typeOptions: { rows: 2 },
-		default: '',
+		displayName: 'Prompt',
+		rows: 2,
 		description: 'Optional: extra elements or camera effects, up to 2,500 characters',
-		displayOptions: { show: showOnlyForMotionControl },
-	},
+	}),
 	{
 		displayName: 'Element ID',
 		name: 'elementId',

@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	commonFields,
+	imageListField,
 	modelField,
 	promptField,
 	submitOptionsField,
@@ -12,55 +13,15 @@ const showOnlyForMultiImageToVideo = { resource: ['video'], operation: ['multiIm
 
 export const videoMultiImageToVideoDescription: INodeProperties[] = [
 	modelField(showOnlyForMultiImageToVideo, 'multi-image2video', 'kling-v1-6'),
-	{
-		displayName: 'Images',
+	imageListField(showOnlyForMultiImageToVideo, {
 		name: 'images',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: 4 },
-		default: {},
-		placeholder: 'Add Image',
-		required: true,
+		displayName: 'Images',
+		max: 4,
 		description:
 			'One to four reference images (subjects or scenes, not frames). JPG or PNG, at most 10 MB each.',
-		displayOptions: { show: showOnlyForMultiImageToVideo },
-		options: [
-			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
-					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether this image is given as a URL/base64 text or taken from a binary property of the input item',
-					},
-					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/person.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-				],
-			},
-		],
-	},
+		required: true,
+		urlPlaceholder: 'e.g. https://example.com/person.png',
+	}),
 	promptField(showOnlyForMultiImageToVideo, true),
 	...commonFields(showOnlyForMultiImageToVideo, true),
 	waitField(showOnlyForMultiImageToVideo),

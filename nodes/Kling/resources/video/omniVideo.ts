@@ -1,7 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { submitOptionsField, waitField } from '../../shared/descriptions';
-import { THREE_TO_FIFTEEN } from '../../shared/videoV3';
+import {
+	imageListField,
+	perSecondAspectRatioField,
+	perSecondDurationField,
+	perSecondModeField,
+	submitOptionsField,
+	waitField,
+} from '../../shared/descriptions';
 import { multiShotFields } from './multiShot';
 
 const showOnlyForOmniVideo = { resource: ['video'], operation: ['omniVideo'] };
@@ -42,74 +48,38 @@ export const videoOmniVideoDescription: INodeProperties[] = [
 			'What the video shows, up to 2,500 characters. Refer to inputs as &lt;&lt;&lt;image_1&gt;&gt;&gt;, &lt;&lt;&lt;element_1&gt;&gt;&gt;, &lt;&lt;&lt;video_1&gt;&gt;&gt; (numbered from 1 in list order). Not used with custom multi-shot.',
 		displayOptions: { show: showOnlyForOmniVideo },
 	},
-	{
-		displayName: 'Reference Images',
+	imageListField(showOnlyForOmniVideo, {
 		name: 'referenceImages',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: 7 },
-		default: {},
-		placeholder: 'Add Image',
+		displayName: 'Reference Images',
+		max: 7,
 		description:
 			'Up to 7 images (4 with a reference video), counted together with elements. JPG or PNG, at most 10 MB, sides at least 300 px. Mark one as first frame (and optionally one as end frame) to animate from it.',
-		displayOptions: { show: showOnlyForOmniVideo },
-		options: [
+		urlPlaceholder: 'e.g. https://example.com/person.png',
+		sourceDescription:
+			'Whether the image is a URL/base64 text or a binary property of the input item (e.g. from HTTP Request or Read/Write Files)',
+		extraValues: [
 			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
+				displayName: 'Use As',
+				name: 'role',
+				type: 'options',
+				options: [
 					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether the image is a URL/base64 text or a binary property of the input item (e.g. from HTTP Request or Read/Write Files)',
+						name: 'Reference',
+						value: 'reference',
+						description: 'A subject, scene or style the video refers to',
 					},
+					{ name: 'First Frame', value: 'first_frame', description: 'The video starts here' },
 					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/person.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-					{
-						displayName: 'Use As',
-						name: 'role',
-						type: 'options',
-						options: [
-							{
-								name: 'Reference',
-								value: 'reference',
-								description: 'A subject, scene or style the video refers to',
-							},
-							{ name: 'First Frame', value: 'first_frame', description: 'The video starts here' },
-							{
-								name: 'End Frame',
-								value: 'end_frame',
-								description: 'The video ends here (needs a first frame)',
-							},
-						],
-						default: 'reference',
-						description: 'How Kling uses this image',
+						name: 'End Frame',
+						value: 'end_frame',
+						description: 'The video ends here (needs a first frame)',
 					},
 				],
+				default: 'reference',
+				description: 'How Kling uses this image',
 			},
 		],
-	},
+	}),
 	{
 		displayName: 'Element IDs',
 		name: 'elementIds',
@@ -173,48 +143,18 @@ export const videoOmniVideoDescription: INodeProperties[] = [
 			},
 		],
 	},
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		options: [
-			{ name: 'Standard (720p)', value: 'std', description: 'Faster and cheaper' },
-			{ name: 'Professional (1080p)', value: 'pro', description: 'More detail, costs more' },
-			{
-				name: '4K',
-				value: '4k',
-				description:
-					'Kling 3.0 Omni only; about 3 units per second. With a reference video Kling’s notes changed (passed through).',
-			},
-		],
-		default: 'std',
-		description: 'Quality level (billed per second)',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
-	{
-		displayName: 'Aspect Ratio',
-		name: 'aspectRatio',
-		type: 'options',
-		options: [
-			{ name: '16:9 (Landscape)', value: '16:9' },
-			{ name: '9:16 (Portrait)', value: '9:16' },
-			{ name: '1:1 (Square)', value: '1:1' },
-		],
-		default: '16:9',
+	perSecondModeField(showOnlyForOmniVideo, 'Quality level (billed per second)', {
 		description:
-			'Shape of the video. Used only without a first frame and without a video to edit; otherwise the video follows them and this is not sent.',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
-	{
-		displayName: 'Duration',
-		name: 'duration',
-		type: 'options',
-		options: THREE_TO_FIFTEEN.map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
-		default: '5',
-		description:
-			'Length in seconds: 3.0 Omni 3 to 15, O1 3 to 10 (5 or 10 without reference images). Not sent when editing a video (the output keeps its length). Kling notes a 10 s cap with a reference video (single source; passed through).',
-		displayOptions: { show: showOnlyForOmniVideo },
-	},
+			'Kling 3.0 Omni only; about 3 units per second. With a reference video Kling’s notes changed (passed through).',
+	}),
+	perSecondAspectRatioField(
+		showOnlyForOmniVideo,
+		'Shape of the video. Used only without a first frame and without a video to edit; otherwise the video follows them and this is not sent.',
+	),
+	perSecondDurationField(
+		showOnlyForOmniVideo,
+		'Length in seconds: 3.0 Omni 3 to 15, O1 3 to 10 (5 or 10 without reference images). Not sent when editing a video (the output keeps its length). Kling notes a 10 s cap with a reference video (single source; passed through).',
+	),
 	{
 		displayName: 'Sound',
 		name: 'sound',

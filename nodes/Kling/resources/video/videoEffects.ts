@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { submitOptionsField, waitField } from '../../shared/descriptions';
+import { imageListField, submitOptionsField, waitField } from '../../shared/descriptions';
 import { DUAL_IMAGE_SCENES, SINGLE_IMAGE_SCENES } from '../../shared/videoV3';
 
 const showOnlyForVideoEffects = { resource: ['video'], operation: ['videoEffects'] };
@@ -36,55 +36,15 @@ export const videoVideoEffectsDescription: INodeProperties[] = [
 			'The effect template. Kling has about 200 and changes them often: any other scene ID can be typed with an expression. Retired scenes (e.g. hug, kiss, fight — use the _pro versions) are refused before sending.',
 		displayOptions: { show: showOnlyForVideoEffects },
 	},
-	{
-		displayName: 'Images',
+	imageListField(showOnlyForVideoEffects, {
 		name: 'images',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, maxAllowedFields: 2 },
-		default: {},
-		placeholder: 'Add Image',
-		required: true,
+		displayName: 'Images',
+		max: 2,
 		description:
 			'One image, or two for the two-person effects. JPG or PNG, at most 10 MB, sides at least 300 px.',
-		displayOptions: { show: showOnlyForVideoEffects },
-		options: [
-			{
-				displayName: 'Image',
-				name: 'image',
-				values: [
-					{
-						displayName: 'Source',
-						name: 'source',
-						type: 'options',
-						options: [
-							{ name: 'URL or Base64', value: 'url' },
-							{ name: 'Binary File', value: 'binary' },
-						],
-						default: 'url',
-						description:
-							'Whether this image is given as a URL/base64 text or taken from a binary property of the input item',
-					},
-					{
-						displayName: 'Image',
-						name: 'url',
-						type: 'string',
-						default: '',
-						placeholder: 'e.g. https://example.com/person.png',
-						description: 'Image URL or base64 image data',
-						displayOptions: { show: { source: ['url'] } },
-					},
-					{
-						displayName: 'Input Binary Field',
-						name: 'binaryProperty',
-						type: 'string',
-						default: 'data',
-						description: 'Binary property of the input item that holds this image',
-						displayOptions: { show: { source: ['binary'] } },
-					},
-				],
-			},
-		],
-	},
+		required: true,
+		urlPlaceholder: 'e.g. https://example.com/person.png',
+	}),
 	{
 		displayName: 'Duration',
 		name: 'effectDuration',

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_MAX_WAIT_MIN, DEFAULT_POLL_INTERVAL_S } from '../../shared/constants';
-import { waitField } from '../../shared/descriptions';
+import { optionsCollection, waitField } from '../../shared/descriptions';
 import { outputTask, runTask, submitPreparedTask } from '../../shared/hooks';
 import { prepareVoiceCreate } from '../../shared/talk';
 import {
@@ -179,49 +179,41 @@ export const voiceDescription: INodeProperties[] = [
 		displayOptions: show('create', { voiceSource: ['videoId'] }),
 	},
 	waitField(show('create').show),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show('create'),
-		options: [
-			{
-				displayName: 'Callback URL',
-				name: 'callbackUrl',
-				type: 'string',
-				default: '',
-				description: 'Https address Kling calls whenever the task status changes',
-			},
-			downloadSample,
-			{
-				displayName: 'External Task ID',
-				name: 'externalTaskId',
-				type: 'string',
-				default: '',
-				description:
-					'Your own ID for the task, unique in your Kling account. Empty: derived from workflow, node, item and inputs, so retries never pay twice.',
-			},
-			{
-				displayName: 'Max Wait Time (Minutes)',
-				name: 'maxWaitTime',
-				type: 'number',
-				typeOptions: { minValue: 0.05, numberPrecision: 2 },
-				default: DEFAULT_MAX_WAIT_MIN,
-				description: 'How long to wait for the voice before failing',
-			},
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 300 },
-				default: DEFAULT_POLL_INTERVAL_S,
-				description: 'Seconds between status checks while waiting',
-			},
-			binaryPropertyName,
-		],
-	},
+	optionsCollection(show('create').show, [
+		{
+			displayName: 'Callback URL',
+			name: 'callbackUrl',
+			type: 'string',
+			default: '',
+			description: 'Https address Kling calls whenever the task status changes',
+		},
+		downloadSample,
+		{
+			displayName: 'External Task ID',
+			name: 'externalTaskId',
+			type: 'string',
+			default: '',
+			description:
+				'Your own ID for the task, unique in your Kling account. Empty: derived from workflow, node, item and inputs, so retries never pay twice.',
+		},
+		{
+			displayName: 'Max Wait Time (Minutes)',
+			name: 'maxWaitTime',
+			type: 'number',
+			typeOptions: { minValue: 0.05, numberPrecision: 2 },
+			default: DEFAULT_MAX_WAIT_MIN,
+			description: 'How long to wait for the voice before failing',
+		},
+		{
+			displayName: 'Poll Interval (Seconds)',
+			name: 'pollInterval',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 300 },
+			default: DEFAULT_POLL_INTERVAL_S,
+			description: 'Seconds between status checks while waiting',
+		},
+		binaryPropertyName,
+	]),
 	// Get and Delete
 	{
 		displayName: 'Voice ID',
@@ -234,15 +226,7 @@ export const voiceDescription: INodeProperties[] = [
 			'The voice_id, or (Get only) the task ID or External Task ID of the voice creation',
 		displayOptions: { show: { ...showOnlyForVoice, operation: ['get', 'delete'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: show('get'),
-		options: [downloadSample, binaryPropertyName],
-	},
+	optionsCollection(show('get').show, [downloadSample, binaryPropertyName]),
 	// List
 	{
 		displayName: 'Include Preset Voices',

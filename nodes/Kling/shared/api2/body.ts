@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { characters, checkCallbackUrl } from '../checks';
 import type { Problem } from '../validation';
 
 /**
@@ -24,10 +25,6 @@ export interface TurboInput {
 	duration: unknown;
 	image?: string;
 	callbackUrl?: string;
-}
-
-function characters(value: string): number {
-	return [...value].length;
 }
 
 export function createPath(operation: NewApiOperation, model: string): string {
@@ -89,16 +86,8 @@ export function buildTurboBody(
 			},
 		};
 	}
-	if (input.callbackUrl && !/^https:\/\/[^\s/]+/i.test(input.callbackUrl)) {
-		return {
-			problem: {
-				field: 'Callback URL',
-				message: `Callback URL "${input.callbackUrl}" is not an https:// URL`,
-				description:
-					'Kling only calls back to https addresses, e.g. the production URL of an n8n Webhook node.',
-			},
-		};
-	}
+	const callback = input.callbackUrl ? checkCallbackUrl(input.callbackUrl) : undefined;
+	if (callback) return { problem: callback };
 	const settings: IDataObject = { resolution: input.resolution, duration };
 	const options: IDataObject = {};
 	if (input.callbackUrl) options.callback_url = input.callbackUrl;

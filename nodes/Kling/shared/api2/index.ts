@@ -1,10 +1,8 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../constants';
 import { inputError } from '../errors';
-import { beginCreate } from '../hooks';
+import { beginCreate, checkCredential, optionsOf } from '../hooks';
 import { readImageParam } from '../omni';
-import { checkBaseUrl } from '../validation';
 import { buildTurboBody, createPath, type NewApiOperation } from './body';
 import { checkApiKeyCredential } from './tasks';
 
@@ -35,12 +33,9 @@ export async function submitNewApiTask(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const operation = operationOf(this);
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	checkApiKeyCredential(this, credentials.authType);
-	const baseProblem = checkBaseUrl(credentials.baseUrl);
-	if (baseProblem) throw inputError(this, baseProblem);
+	await checkCredential(this, (credentials) => checkApiKeyCredential(this, credentials.authType));
 
-	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const options = optionsOf(this);
 	const model = String(this.getNodeParameter('model', '') ?? '');
 	const fromBinary = this.getNodeParameter('imageSource', 'url') === 'binary';
 	const built = buildTurboBody(operation, {
