@@ -485,8 +485,9 @@ describe('transport.retryDelay', () => {
 			for (const verdict of ['busy', 'throttled', 'transient']) {
 				expect(retryDelay(verdict, 0, 0)).toBeGreaterThanOrEqual(1000);
 			}
-			// Backoff grows with the attempt even when Kling keeps saying Retry-After: 0.
-			expect(retryDelay('busy', 5, 0)).toBeGreaterThanOrEqual(16_000);
+			// Backoff grows with the attempt even when Kling keeps saying Retry-After: 0: attempt 5 is
+			// min(30 s, 1 s × 2^5) scaled by the 50–100 % jitter, so at least 15 s.
+			expect(retryDelay('busy', 5, 0)).toBeGreaterThanOrEqual(15_000);
 			// A longer Retry-After is honoured.
 			expect(retryDelay('throttled', 0, 7000)).toBe(7000);
 		} finally {

@@ -48,6 +48,12 @@ const EXAMPLES = [
 	'google-sheets-to-kling-to-drive.json',
 	'schedule-to-kling-to-file.json',
 	'image-url-to-video.json',
+	// Run end to end by their own suites (images-n8n, video3-n8n, talk-n8n, queue restart tier);
+	// checked here for valid node types, parameters and no secrets like the others.
+	'generate-image-then-video.json',
+	'omni-video-reference-image.json',
+	'sheet-script-to-avatar-video-to-drive.json',
+	'long-videos-without-holding-an-execution.json',
 ];
 const SHEET_ROWS = [
 	{ row_number: 2, prompt: 'A red fox trotting through fresh snow at dawn, cinematic' },
@@ -579,7 +585,8 @@ describe('examples/', () => {
 				negative_prompt: 'blurry, text, watermark',
 			});
 			expect(submit.body.external_task_id).toMatch(
-				new RegExp(`^daily-${workflowIds.schedule}-\\d{4}-\\d{2}-\\d{2}$`),
+				// A custom ID gets 8 hex of the inputs, so a repeated ID never returns another video.
+				new RegExp(`^daily-${workflowIds.schedule}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}$`),
 			);
 		},
 		3 * MINUTE,
