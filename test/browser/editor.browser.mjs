@@ -269,10 +269,15 @@ describe('the Kling node in n8n 2.41.1 editor (real browser)', () => {
 			const before = stack.fake.stats().submissions;
 			await page.click('[data-test-id=ndv] [data-test-id=node-execute-button]');
 			const output = page.locator('[data-test-id=output-panel]');
-			await output.locator('[data-test-id=radio-button-json]').click();
 			// n8n's JSON view prints the item; wait for the re-run's item to say it reused the task.
+			// The panel may switch back to the Binary view when the re-run's output arrives, so
+			// the JSON view is chosen again on every look.
 			let shown = '';
 			for (const deadline = Date.now() + 2 * MINUTE; Date.now() < deadline; ) {
+				await output
+					.locator('[data-test-id=radio-button-json]')
+					.click({ timeout: 5000 })
+					.catch(() => {});
 				shown = await output
 					.locator('[data-test-id=ndv-data-container]')
 					.innerText()
